@@ -1,4 +1,4 @@
-import * as $protobuf from "protobufjs/minimal.js";
+import * as $protobuf from "../protobuf_runtime.js";
 import Long = require("long");
 
 /** Namespace email. */

@@ -1,0 +1,82 @@
+// Types shared between stages. Stages never import each other; what crosses a stage boundary
+// is declared here (and in the protobuf contract beside it).
+import { email } from './generated/email_v1.js';
+
+export const EmailEventCodec = email.v1.EmailEvent;
+export const AlertCodec = email.v1.Alert;
+export const AuthResultCode = email.v1.AuthResult;
+export const VerdictCode = email.v1.Verdict;
+
+export type EmailEvent = email.v1.EmailEvent;
+export type EmailEventFields = email.v1.EmailEvent.$Properties;
+export type AlertFields = email.v1.Alert.$Properties;
+
+/** Where a record came from, enough to find or replay it. */
+export interface SourcePosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are int64: kept as the decimal string kafkajs hands out. */
+  readonly offset: string;
+}
+
+/** An event that decoded and validated, with the bytes it came from. */
+export interface InboundEmail {
+  readonly event: EmailEvent;
+  readonly bytes: Uint8Array;
+  readonly key: Buffer | null;
+  readonly source: SourcePosition;
+}
+
+export const Verdict = {
+  clean: 'clean',
+  suspicious: 'suspicious',
+  malicious: 'malicious',
+} as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** Why a score is what it is. `points` is the reason's share of the 0-100 risk score. */
+export interface Reason {
+  readonly code: string;
+  readonly points: number;
+  readonly detail?: string;
+}
+
+/** The result of scoring one email: one row in `email_scores`, perhaps one alert. */
+export interface ScoredEmail {
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly receivedAtMs: number;
+  readonly scoredAtMs: number;
+  readonly riskScore: number;
+  readonly verdict: Verdict;
+  /** The model's spam probability before rules, intel and policy. */
+  readonly modelProbability: number;
+  readonly modelVersion: string;
+  readonly reasons: readonly Reason[];
+  readonly mailFrom: string;
+  readonly fromAddress: string;
+  readonly subject: string;
+  /** True when the risk score reached the tenant's alert threshold. */
+  readonly alert: boolean;
+  readonly source: SourcePosition;
+}
+
+/** A record that a stage refused for good: it goes to the dead-letter topic, never retried. */
+export interface RejectedEmail {
+  readonly email: InboundEmail;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * The ack contract between ingest and the rest of the pipeline: the handler resolves once every
+ * accepted email is durable in every sink, listing the ones it refused; a rejection means
+ * "nothing of this batch is done" and the batch is delivered again.
+ */
+export interface BatchOutcome {
+  readonly rejected: readonly RejectedEmail[];
+}
+export type BatchHandler = (emails: readonly InboundEmail[]) => Promise<BatchOutcome>;
+
+/** Clamped to the 200 characters an analyst's table shows; full text stays in the event. */
+export const SUBJECT_MAX_CHARS = 200;

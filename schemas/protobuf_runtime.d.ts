@@ -1,0 +1,3 @@
+export * from 'protobufjs/minimal.js';
+import protobuf from 'protobufjs/minimal.js';
+export default protobuf;

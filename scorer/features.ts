@@ -1,0 +1,282 @@
+// Pure feature extraction, shared by training and serving: an EmailEvent in, hashed sparse
+// features, rule flags and threat-intel indicators out. Changing anything here changes what the
+// model sees: bump FEATURE_SPEC_VERSION so a model trained on another spec is refused.
+import type { EmailEventFields } from '../schemas/contracts.ts';
+
+export const FEATURE_SPEC_VERSION = 'fs1';
+export const HASH_BITS = 18;
+export const HASH_BUCKETS = 1 << HASH_BITS;
+/** Body words looked at: the start of a message carries its intent; the cap bounds the cost. */
+const MAX_BODY_WORDS = 3000;
+
+/** Rule signals the risk engine scores explicitly, besides feeding them to the model. */
+export const RuleFlag = {
+  replyToMismatch: 1 << 0,
+  displayNameSpoof: 1 << 1,
+  urlIpLiteral: 1 << 2,
+  urlPunycode: 1 << 3,
+  urlShortener: 1 << 4,
+  linkTextMismatch: 1 << 5,
+  riskyAttachment: 1 << 6,
+  spfFail: 1 << 7,
+  dkimFail: 1 << 8,
+  dmarcFail: 1 << 9,
+  htmlOnly: 1 << 10,
+} as const;
+export type RuleFlagName = keyof typeof RuleFlag;
+
+export interface Indicators {
+  readonly domains: string[];
+  readonly urls: string[];
+  readonly ips: string[];
+  readonly attachmentHashes: string[];
+}
+
+export interface EmailFeatures {
+  /** Hash buckets, ascending and unique. */
+  readonly indices: Int32Array;
+  /** L2-normalised weights, one per index. */
+  readonly values: Float32Array;
+  readonly flags: number;
+  readonly indicators: Indicators;
+}
+
+const SHORTENERS = new Set(['bit.ly', 'tinyurl.com', 'goo.gl', 't.co', 'ow.ly', 'is.gd', 'buff.ly', 'rebrand.ly', 'cutt.ly', 'shorturl.at', 'tiny.cc', 'rb.gy', 'x.co', 'lnkd.in']);
+const RISKY_EXTENSIONS = new Set(['exe', 'scr', 'js', 'jse', 'vbs', 'vbe', 'bat', 'cmd', 'com', 'pif', 'hta', 'jar', 'msi', 'ps1', 'wsf', 'lnk', 'iso', 'img', 'docm', 'xlsm', 'pptm', 'one']);
+const ARCHIVE_EXTENSIONS = new Set(['zip', 'rar', '7z', 'gz', 'tgz', 'ace', 'cab']);
+// AuthResult enum numbers from email.v1 (FAIL = 3, SOFTFAIL = 4).
+const AUTH_NAMES = ['unspecified', 'none', 'pass', 'fail', 'softfail', 'neutral', 'temperror', 'permerror'] as const;
+const WORD = /[\p{L}\p{N}$€£]+/gu;
+const EMAIL_IN_TEXT = /[\w.+-]+@([\w-]+\.)+[\w-]+/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+export function extractFeatures(email: EmailEventFields): EmailFeatures {
+  const counts = new Map<number, number>();
+  const add = (feature: string, weight = 1): void => {
+    const bucket = hashFeature(feature);
+    counts.set(bucket, (counts.get(bucket) ?? 0) + weight);
+  };
+  let flags = 0;
+
+  const subject = email.subject ?? '';
+  const text = email.textBody ?? '';
+  const html = email.htmlBody ?? '';
+  const bodyText = text.length > 0 ? text : htmlToText(html);
+
+  addWords(add, 's', subject, 200);
+  addWords(add, 'b', bodyText, MAX_BODY_WORDS);
+  addSubjectStyle(add, subject);
+  if (text.trim().length === 0 && html.length > 0) {
+    flags |= RuleFlag.htmlOnly;
+    add('f:html_only');
+  }
+
+  const fromAddress = (email.from?.address ?? email.envelope?.mailFrom ?? '').toLowerCase();
+  const fromDomain = domainOf(fromAddress);
+  const replyToDomain = domainOf(email.replyTo?.address ?? '');
+  const domains = new Set<string>();
+  if (fromDomain !== '') {
+    domains.add(fromDomain);
+    add(`fd:${fromDomain}`);
+    add(`ftld:${fromDomain.slice(fromDomain.lastIndexOf('.') + 1)}`);
+  } else {
+    add('f:no_from');
+  }
+  if (replyToDomain !== '') {
+    domains.add(replyToDomain);
+    if (fromDomain !== '' && registrable(replyToDomain) !== registrable(fromDomain)) {
+      flags |= RuleFlag.replyToMismatch;
+      add('f:reply_to_mismatch');
+    }
+  }
+  const displayName = email.from?.name ?? '';
+  const spoofed = EMAIL_IN_TEXT.exec(displayName);
+  if (spoofed !== null && registrable(domainOf(spoofed[0])) !== registrable(fromDomain)) {
+    flags |= RuleFlag.displayNameSpoof;
+    add('f:display_name_spoof');
+  }
+  if (displayName.length > 0) addWords(add, 'dn', displayName, 10);
+
+  const urlSignals = urlFeatures(email.urls ?? [], html, add);
+  flags |= urlSignals.flags;
+  for (const host of urlSignals.hosts) domains.add(host);
+
+  const ips = new Set<string>(urlSignals.ips);
+  const clientIp = email.envelope?.clientIp ?? '';
+  if (clientIp !== '') ips.add(clientIp);
+
+  const attachmentHashes: string[] = [];
+  for (const attachment of email.attachments ?? []) {
+    const name = (attachment.filename ?? '').toLowerCase();
+    const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
+    add(`a:type:${(attachment.contentType ?? '').toLowerCase()}`);
+    if (extension !== '') add(`a:ext:${extension}`);
+    if (RISKY_EXTENSIONS.has(extension) || (ARCHIVE_EXTENSIONS.has(extension) && /\.(exe|scr|js|vbs|bat)\./.test(name))) {
+      flags |= RuleFlag.riskyAttachment;
+      add('f:risky_attachment');
+    }
+    if (attachment.sha256) attachmentHashes.push(attachment.sha256.toLowerCase());
+  }
+  add(`a:count:${bucketOf(email.attachments?.length ?? 0)}`);
+
+  const auth = email.auth;
+  const spf = AUTH_NAMES[auth?.spf ?? 0] ?? 'unspecified';
+  const dkim = AUTH_NAMES[auth?.dkim ?? 0] ?? 'unspecified';
+  const dmarc = AUTH_NAMES[auth?.dmarc ?? 0] ?? 'unspecified';
+  add(`auth:spf:${spf}`);
+  add(`auth:dkim:${dkim}`);
+  add(`auth:dmarc:${dmarc}`);
+  if (spf === 'fail' || spf === 'softfail') flags |= RuleFlag.spfFail;
+  if (dkim === 'fail') flags |= RuleFlag.dkimFail;
+  if (dmarc === 'fail') flags |= RuleFlag.dmarcFail;
+
+  let received = 0;
+  for (const header of email.headers ?? []) {
+    const name = (header.name ?? '').toLowerCase();
+    if (name === 'received') received += 1;
+    else if (name === 'x-mailer' || name === 'user-agent') addWords(add, 'h:mailer', header.value ?? '', 3);
+    else if (name === 'list-unsubscribe') add('h:list_unsubscribe');
+    else if (name === 'precedence') add(`h:precedence:${(header.value ?? '').toLowerCase()}`);
+    else if (name === 'x-priority') add(`h:priority:${(header.value ?? '').trim().charAt(0)}`);
+  }
+  add(`h:received:${bucketOf(received)}`);
+  add(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
+
+  const { indices, values } = normalise(counts);
+  return {
+    indices,
+    values,
+    flags,
+    indicators: { domains: [...domains], urls: urlSignals.urls, ips: [...ips], attachmentHashes },
+  };
+}
+
+export function flagNames(flags: number): RuleFlagName[] {
+  return (Object.keys(RuleFlag) as RuleFlagName[]).filter((name) => (flags & RuleFlag[name]) !== 0);
+}
+
+/** FNV-1a, 32 bit, folded to HASH_BUCKETS. */
+export function hashFeature(feature: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < feature.length; i++) {
+    hash ^= feature.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & (HASH_BUCKETS - 1);
+}
+
+function addWords(add: (feature: string) => void, namespace: string, text: string, maxWords: number): void {
+  let previous = '';
+  let seen = 0;
+  for (const match of text.matchAll(WORD)) {
+    if (seen++ >= maxWords) break;
+    const word = normaliseWord(match[0]);
+    if (word === '') continue;
+    add(`${namespace}:${word}`);
+    if (previous !== '') add(`${namespace}2:${previous} ${word}`);
+    previous = word;
+  }
+}
+
+function normaliseWord(raw: string): string {
+  if (raw.length > 30) return '#long';
+  const word = raw.toLowerCase();
+  if (/^\d+$/.test(word)) return word.length <= 2 ? word : `#num${Math.min(word.length, 8)}`;
+  return word;
+}
+
+function addSubjectStyle(add: (feature: string) => void, subject: string): void {
+  const letters = subject.replace(/[^\p{L}]/gu, '');
+  if (letters.length >= 6) {
+    const upper = letters.replace(/[^\p{Lu}]/gu, '').length;
+    if (upper / letters.length > 0.6) add('f:subject_shouting');
+  }
+  if (/!{2,}|\?{2,}|\$\$/.test(subject)) add('f:subject_punctuation');
+  if (subject.trim() === '') add('f:subject_empty');
+}
+
+interface UrlSignals { flags: number; hosts: Set<string>; ips: string[]; urls: string[] }
+
+function urlFeatures(urls: readonly string[], html: string, add: (feature: string) => void): UrlSignals {
+  const signals: UrlSignals = { flags: 0, hosts: new Set(), ips: [], urls: [] };
+  for (const raw of urls.slice(0, 100)) {
+    const host = hostOf(raw);
+    if (host === '') continue;
+    signals.urls.push(raw.toLowerCase());
+    signals.hosts.add(host);
+    add(`uh:${registrable(host)}`);
+    if (IPV4.test(host) || host.startsWith('[')) {
+      signals.flags |= RuleFlag.urlIpLiteral;
+      signals.ips.push(host.replace(/^\[|\]$/g, ''));
+      add('f:url_ip');
+    }
+    if (host.split('.').some((label) => label.startsWith('xn--'))) {
+      signals.flags |= RuleFlag.urlPunycode;
+      add('f:url_punycode');
+    }
+    if (SHORTENERS.has(host)) {
+      signals.flags |= RuleFlag.urlShortener;
+      add('f:url_shortener');
+    }
+  }
+  add(`u:count:${bucketOf(urls.length)}`);
+  // Link text that itself looks like a URL pointing somewhere other than the href.
+  for (const m of html.matchAll(/<a\s[^>]*href\s*=\s*["']?(https?:\/\/[^"'\s>]+)[^>]*>([^<]{4,200})<\/a>/gi)) {
+    const shown = /(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/i.exec(m[2] ?? '');
+    if (shown?.[1] !== undefined && registrable(shown[1].toLowerCase()) !== registrable(hostOf(m[1] ?? ''))) {
+      signals.flags |= RuleFlag.linkTextMismatch;
+      add('f:link_text_mismatch');
+      break;
+    }
+  }
+  return signals;
+}
+
+export function hostOf(url: string): string {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#]+)/i.exec(url.trim());
+  return match?.[1]?.toLowerCase().replace(/\.$/, '') ?? '';
+}
+
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/[>\s]+$/, '');
+}
+
+/** The last two labels (three for short second-level labels such as co.uk): close enough for comparing senders. */
+function registrable(host: string): string {
+  const labels = host.split('.');
+  if (labels.length <= 2) return host;
+  const secondLevel = labels[labels.length - 2] ?? '';
+  const keep = secondLevel.length <= 3 && (labels[labels.length - 1] ?? '').length === 2 ? 3 : 2;
+  return labels.slice(-keep).join('.');
+}
+
+function bucketOf(n: number): string {
+  if (n <= 1) return String(n);
+  if (n <= 3) return '2-3';
+  if (n <= 7) return '4-7';
+  if (n <= 15) return '8-15';
+  return '16+';
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&[a-z]+;|&#\d+;/gi, ' ');
+}
+
+function normalise(counts: Map<number, number>): { indices: Int32Array; values: Float32Array } {
+  const indices = Int32Array.from(counts.keys()).sort();
+  const values = new Float32Array(indices.length);
+  let norm = 0;
+  for (let i = 0; i < indices.length; i++) {
+    const weight = 1 + Math.log(counts.get(indices[i]!)!);
+    values[i] = weight;
+    norm += weight * weight;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < values.length; i++) values[i]! *= scale;
+  return { indices, values };
+}

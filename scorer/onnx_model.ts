@@ -1,0 +1,119 @@
+// Writes the scoring model as an ONNX graph. The model is a hashed bag of features with one
+// weight per bucket (logistic regression, fastText-style input): inputs are the active buckets
+// of each email and their values, padded to the batch's widest email with bucket 0, value 0.
+//
+//   logit[n] = sum_k W[indices[n,k]] * values[n,k] + bias;  probability = sigmoid(logit)
+//
+// Only the few ONNX messages needed are declared, with the tag numbers of onnx/onnx.proto.
+import protobuf from 'protobufjs';
+
+const ONNX_IR_VERSION = 8;
+const ONNX_OPSET = 13;
+const TensorType = { float: 1, int64: 7 } as const;
+const AttributeType = { int: 2 } as const;
+
+const onnx = protobuf.Root.fromJSON({
+  nested: {
+    onnx: {
+      nested: {
+        ModelProto: { fields: {
+          irVersion: { type: 'int64', id: 1 }, producerName: { type: 'string', id: 2 },
+          producerVersion: { type: 'string', id: 3 }, domain: { type: 'string', id: 4 },
+          modelVersion: { type: 'int64', id: 5 }, docString: { type: 'string', id: 6 },
+          graph: { type: 'GraphProto', id: 7 },
+          opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
+          metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+        } },
+        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
+        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+        GraphProto: { fields: {
+          node: { rule: 'repeated', type: 'NodeProto', id: 1 }, name: { type: 'string', id: 2 },
+          initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+          input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
+          output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
+        } },
+        NodeProto: { fields: {
+          input: { rule: 'repeated', type: 'string', id: 1 }, output: { rule: 'repeated', type: 'string', id: 2 },
+          name: { type: 'string', id: 3 }, opType: { type: 'string', id: 4 },
+          attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+        } },
+        AttributeProto: { fields: {
+          name: { type: 'string', id: 1 }, i: { type: 'int64', id: 3 }, type: { type: 'int32', id: 20 },
+        } },
+        TensorProto: { fields: {
+          dims: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'int32', id: 2 },
+          name: { type: 'string', id: 8 }, rawData: { type: 'bytes', id: 9 },
+        } },
+        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
+        TypeProto: { fields: { tensorType: { type: 'TypeProtoTensor', id: 1 } } },
+        TypeProtoTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
+        TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
+        Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
+      },
+    },
+  },
+});
+const ModelProto = onnx.lookupType('onnx.ModelProto');
+
+export const MODEL_INPUTS = { indices: 'indices', values: 'values' } as const;
+export const MODEL_OUTPUTS = { probability: 'probability', logit: 'logit' } as const;
+
+export interface LinearModel {
+  readonly weights: Float32Array;
+  readonly bias: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export function encodeLinearModel(model: LinearModel): Uint8Array {
+  const tensor = (name: string, dims: number[], dataType: number, data: ArrayBufferView) => ({
+    name, dims, dataType, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  });
+  const valueInfo = (name: string, elemType: number, dims: Array<string | number>) => ({
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  });
+  const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({
+    name: `${opType}_${output[0]}`, opType, input, output, attribute,
+  });
+  const graph = {
+    name: 'hashed_linear',
+    input: [
+      valueInfo(MODEL_INPUTS.indices, TensorType.int64, ['batch', 'width']),
+      valueInfo(MODEL_INPUTS.values, TensorType.float, ['batch', 'width']),
+    ],
+    output: [
+      valueInfo(MODEL_OUTPUTS.probability, TensorType.float, ['batch']),
+      valueInfo(MODEL_OUTPUTS.logit, TensorType.float, ['batch']),
+    ],
+    initializer: [
+      tensor('weights', [model.weights.length], TensorType.float, model.weights),
+      tensor('bias', [1], TensorType.float, new Float32Array([model.bias])),
+      tensor('sum_axes', [1], TensorType.int64, new BigInt64Array([1n])),
+    ],
+    node: [
+      node('Gather', ['weights', MODEL_INPUTS.indices], ['gathered'], [{ name: 'axis', type: AttributeType.int, i: 0 }]),
+      node('Mul', ['gathered', MODEL_INPUTS.values], ['weighted']),
+      node('ReduceSum', ['weighted', 'sum_axes'], ['summed'], [{ name: 'keepdims', type: AttributeType.int, i: 0 }]),
+      node('Add', ['summed', 'bias'], [MODEL_OUTPUTS.logit]),
+      node('Sigmoid', [MODEL_OUTPUTS.logit], [MODEL_OUTPUTS.probability]),
+    ],
+  };
+  const message = ModelProto.fromObject({
+    irVersion: ONNX_IR_VERSION,
+    producerName: 'mailscore',
+    producerVersion: '1',
+    domain: 'mailscore',
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
+    graph,
+  });
+  return ModelProto.encode(message).finish();
+}
+
+/** The trainer's own prediction, in the same float32 arithmetic order the graph uses. */
+export function predictLinear(model: Pick<LinearModel, 'weights' | 'bias'>, indices: Int32Array, values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < indices.length; i++) sum = Math.fround(sum + Math.fround(model.weights[indices[i]!]! * values[i]!));
+  const logit = Math.fround(sum + Math.fround(model.bias));
+  return 1 / (1 + Math.exp(-logit));
+}
