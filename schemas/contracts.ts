@@ -64,6 +64,8 @@ export interface ScoredEmail {
 /** A record that a stage refused for good: it goes to the dead-letter topic, never retried. */
 export interface RejectedEmail {
   readonly email: InboundEmail;
+  /** The stage that refused it. */
+  readonly stage: 'scorer' | 'sink';
   readonly code: string;
   readonly reason: string;
 }

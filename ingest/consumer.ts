@@ -1,0 +1,181 @@
+// The Kafka side of ingest: one consumer in the group, batches split into bounded chunks, each
+// chunk decoded, handed to the pipeline, dead-lettered where refused, and only then committed.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BatchHandler, InboundEmail } from '../schemas/contracts.ts';
+import { decodeEmailEvent } from './decode.ts';
+import { sendDeadLetters, type DeadLetter } from './dead_letter.ts';
+import type { IngestMetrics } from './metrics.ts';
+
+/** What to do with a record that does not decode or validate. */
+export const PoisonPolicy = {
+  /** Send it to the dead-letter topic and go on (the default). */
+  deadLetter: 'dlq',
+  /** Log it, count it and go on. */
+  skip: 'skip',
+  /** Stop the consumer: for pipelines where a bad record means a broken producer. */
+  fail: 'fail',
+} as const;
+export type PoisonPolicy = (typeof PoisonPolicy)[keyof typeof PoisonPolicy];
+
+export interface IngestOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  readonly groupId: string;
+  readonly poisonPolicy: PoisonPolicy;
+  /** Events handed to the pipeline at once; a larger fetched batch is split. */
+  readonly maxBatchEvents: number;
+  readonly partitionsConsumedConcurrently: number;
+  readonly maxBytesPerPartition: number;
+  readonly maxWaitTimeMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly fromBeginning: boolean;
+  readonly logger: Logger;
+  readonly metrics: IngestMetrics;
+}
+
+export class PoisonRecordError extends Error {
+  readonly code = 'POISON_RECORD';
+  readonly retriable = false;
+}
+
+export interface Ingest {
+  start(handler: BatchHandler): Promise<void>;
+  /** Stops fetching while a downstream stage is behind. */
+  setPaused(paused: boolean): void;
+  /** True while the consumer is a member of its group. */
+  isReady(): boolean;
+  /** Finishes the chunk in flight, commits it and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export function createIngest(options: IngestOptions): Ingest {
+  const { logger, metrics } = options;
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: options.heartbeatIntervalMs,
+    rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxWaitTimeInMs: options.maxWaitTimeMs,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+  const deadLetterProducer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
+  let ready = false;
+  let paused = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    ready = true;
+    logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    ready = false;
+    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+  });
+  consumer.on(consumer.events.STOP, () => { ready = false; });
+
+  async function processChunk(
+    payload: EachBatchPayload,
+    messages: KafkaMessage[],
+    handler: BatchHandler,
+  ): Promise<void> {
+    const { batch } = payload;
+    const decodeStart = process.hrtime.bigint();
+    const accepted: InboundEmail[] = [];
+    const originals = new Map<InboundEmail, KafkaMessage>();
+    const letters: DeadLetter[] = [];
+    for (const message of messages) {
+      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const decoded = decodeEmailEvent(message.value);
+      if (decoded.ok) {
+        const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source };
+        accepted.push(email);
+        originals.set(email, message);
+        continue;
+      }
+      if (options.poisonPolicy === PoisonPolicy.fail) {
+        throw new PoisonRecordError(`${batch.topic}/${batch.partition}@${message.offset}: ${decoded.code}: ${decoded.reason}`);
+      }
+      logger.warn({ ...source, code: decoded.code, reason: decoded.reason, policy: options.poisonPolicy }, 'invalid event');
+      if (options.poisonPolicy === PoisonPolicy.skip) {
+        metrics.skipped.inc({ code: decoded.code });
+        continue;
+      }
+      letters.push({ source, key: message.key, value: message.value, headers: message.headers, code: decoded.code, reason: decoded.reason, stage: 'ingest' });
+    }
+    metrics.decodeSeconds.inc(Number(process.hrtime.bigint() - decodeStart) / 1e9);
+    metrics.received.inc({ topic: batch.topic }, messages.length);
+
+    if (accepted.length > 0) {
+      metrics.batchSize.observe(accepted.length);
+      // The handler may outlast the session timeout on a big backlog: keep the membership alive.
+      const beat = setInterval(() => payload.heartbeat().catch(() => undefined), options.heartbeatIntervalMs);
+      const endTimer = metrics.handlerSeconds.startTimer();
+      try {
+        const outcome = await handler(accepted);
+        for (const rejected of outcome.rejected) {
+          const original = originals.get(rejected.email)!;
+          logger.warn({ ...rejected.email.source, code: rejected.code, reason: rejected.reason, stage: rejected.stage }, 'event refused downstream');
+          letters.push({
+            source: rejected.email.source, key: original.key, value: original.value, headers: original.headers,
+            code: rejected.code, reason: rejected.reason, stage: rejected.stage,
+          });
+        }
+      } finally {
+        clearInterval(beat);
+        endTimer();
+      }
+    }
+    await sendDeadLetters(deadLetterProducer, options.deadLetterTopic, letters);
+    for (const letter of letters) metrics.deadLettered.inc({ code: letter.code });
+
+    const last = messages[messages.length - 1]!.offset;
+    payload.resolveOffset(last);
+    if (payload.isStale()) {
+      // The partition moved to another member mid-chunk: it will redeliver from the last
+      // commit, and the sinks drop what this member already wrote.
+      logger.info({ topic: batch.topic, partition: batch.partition }, 'partition revoked mid-batch; not committing');
+      return;
+    }
+    const next = (BigInt(last) + 1n).toString();
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
+    await payload.heartbeat();
+  }
+
+  async function start(handler: BatchHandler): Promise<void> {
+    await deadLetterProducer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+      eachBatch: async (payload) => {
+        const { messages } = payload.batch;
+        for (let at = 0; at < messages.length; at += options.maxBatchEvents) {
+          if (!payload.isRunning() || payload.isStale()) return;
+          await processChunk(payload, messages.slice(at, at + options.maxBatchEvents), handler);
+        }
+      },
+    });
+  }
+
+  function setPaused(wanted: boolean): void {
+    if (wanted === paused) return;
+    paused = wanted;
+    metrics.paused.set(wanted ? 1 : 0);
+    if (wanted) consumer.pause([{ topic: options.topic }]);
+    else consumer.resume([{ topic: options.topic }]);
+  }
+
+  async function stop(): Promise<void> {
+    // kafkajs waits for the batch in flight; eachBatch stops between chunks.
+    await consumer.disconnect();
+    await deadLetterProducer.disconnect();
+  }
+
+  return { start, setPaused, isReady: () => ready, stop };
+}

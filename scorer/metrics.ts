@@ -1,0 +1,24 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface ScorerMetrics {
+  readonly scored: Counter<'verdict'>;
+  readonly failed: Counter;
+  readonly batchSeconds: Histogram;
+  readonly stageSeconds: Counter<'stage'>;
+  readonly poolUtilisation: Gauge;
+  readonly poolQueue: Gauge;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export function createScorerMetrics(registry: Registry): ScorerMetrics {
+  const registers = [registry];
+  return {
+    scored: new Counter({ name: 'mailscore_scorer_emails_scored_total', help: 'Emails scored, by verdict', labelNames: ['verdict'], registers }),
+    failed: new Counter({ name: 'mailscore_scorer_emails_failed_total', help: 'Emails the workers could not score (dead-lettered)', registers }),
+    batchSeconds: new Histogram({ name: 'mailscore_scorer_batch_seconds', help: 'Time to score one batch, queueing in the pool included', buckets: LATENCY_BUCKETS, registers }),
+    stageSeconds: new Counter({ name: 'mailscore_scorer_stage_seconds_total', help: 'Worker CPU time by stage (features, inference) and main-thread time (intel, policy, risk)', labelNames: ['stage'], registers }),
+    poolUtilisation: new Gauge({ name: 'mailscore_scorer_pool_utilisation_ratio', help: 'Share of worker time spent running tasks (piscina utilization)', registers }),
+    poolQueue: new Gauge({ name: 'mailscore_scorer_pool_queue_tasks', help: 'Batches waiting for a worker', registers }),
+  };
+}

@@ -1,0 +1,91 @@
+// Tenant policy lives in PostgreSQL (table tenant_policy), is cached in-process and is
+// invalidated on every instance through a Redis pub/sub channel when it changes.
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
+import { DEFAULT_POLICY, type TenantPolicy } from './risk.ts';
+
+export interface PolicyStore {
+  /** Policies for every tenant named, from the cache or one query for the missing ones. */
+  forTenants(tenantIds: Iterable<string>): Promise<Map<string, TenantPolicy>>;
+  /** Writes a tenant's policy and tells every instance to drop its cached copy. */
+  put(policy: TenantPolicy): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PolicyStoreOptions {
+  readonly pool: Pool;
+  /** A Redis connection for commands. */
+  readonly redis: Redis;
+  /** A second connection, used only to subscribe. */
+  readonly subscriber: Redis;
+  readonly channel: string;
+  /** Upper bound on staleness if an invalidation message is ever missed. */
+  readonly cacheTtlMs: number;
+}
+
+interface CachedPolicy { readonly policy: TenantPolicy; readonly loadedAt: number }
+
+export async function createPolicyStore(options: PolicyStoreOptions): Promise<PolicyStore> {
+  const cache = new Map<string, CachedPolicy>();
+  const onMessage = (channel: string, tenantId: string) => {
+    if (channel !== options.channel) return;
+    if (tenantId === '*') cache.clear();
+    else cache.delete(tenantId);
+  };
+  options.subscriber.on('message', onMessage);
+  await options.subscriber.subscribe(options.channel);
+
+  async function forTenants(tenantIds: Iterable<string>): Promise<Map<string, TenantPolicy>> {
+    const now = Date.now();
+    const result = new Map<string, TenantPolicy>();
+    const missing: string[] = [];
+    for (const tenantId of new Set(tenantIds)) {
+      const cached = cache.get(tenantId);
+      if (cached !== undefined && now - cached.loadedAt < options.cacheTtlMs) result.set(tenantId, cached.policy);
+      else missing.push(tenantId);
+    }
+    if (missing.length === 0) return result;
+    const { rows } = await options.pool.query<{
+      tenant_id: string; suspicious_at: number; malicious_at: number; alert_at: number; allow_senders: string[]; block_senders: string[];
+    }>(
+      'SELECT tenant_id, suspicious_at, malicious_at, alert_at, allow_senders, block_senders FROM tenant_policy WHERE tenant_id = ANY($1)',
+      [missing],
+    );
+    const found = new Map(rows.map((r) => [r.tenant_id, r]));
+    for (const tenantId of missing) {
+      const row = found.get(tenantId);
+      const policy: TenantPolicy = row === undefined
+        ? { tenantId, ...DEFAULT_POLICY }
+        : {
+            tenantId,
+            suspiciousAt: row.suspicious_at,
+            maliciousAt: row.malicious_at,
+            alertAt: row.alert_at,
+            allowSenders: row.allow_senders,
+            blockSenders: row.block_senders,
+          };
+      cache.set(tenantId, { policy, loadedAt: now });
+      result.set(tenantId, policy);
+    }
+    return result;
+  }
+
+  async function put(policy: TenantPolicy): Promise<void> {
+    await options.pool.query(
+      `INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_at, allow_senders, block_senders, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET suspicious_at = EXCLUDED.suspicious_at, malicious_at = EXCLUDED.malicious_at,
+         alert_at = EXCLUDED.alert_at, allow_senders = EXCLUDED.allow_senders, block_senders = EXCLUDED.block_senders, updated_at = now()`,
+      [policy.tenantId, policy.suspiciousAt, policy.maliciousAt, policy.alertAt,
+        policy.allowSenders.map((s) => s.toLowerCase()), policy.blockSenders.map((s) => s.toLowerCase())],
+    );
+    await options.redis.publish(options.channel, policy.tenantId);
+  }
+
+  async function close(): Promise<void> {
+    options.subscriber.off('message', onMessage);
+    await options.subscriber.unsubscribe(options.channel);
+  }
+
+  return { forTenants, put, close };
+}

@@ -1,0 +1,74 @@
+// Publishes alerts for emails at or above their tenant's alert threshold, keyed by tenant, with
+// an alert id that is the same on every redelivery so consumers can drop duplicates.
+import { createHash } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import { AlertCodec, VerdictCode, type ScoredEmail, type Verdict } from '../../schemas/contracts.ts';
+import type { SinkMetrics } from '../metrics.ts';
+import { SinkError } from '../errors.ts';
+
+export const ALERT_ID_HEADER = 'alert-id';
+
+const VERDICT_CODES: Record<Verdict, number> = {
+  clean: VerdictCode.VERDICT_CLEAN,
+  suspicious: VerdictCode.VERDICT_SUSPICIOUS,
+  malicious: VerdictCode.VERDICT_MALICIOUS,
+};
+
+export function alertId(email: Pick<ScoredEmail, 'tenantId' | 'messageId' | 'receivedAtMs'>): string {
+  return createHash('sha256').update(`${email.tenantId}\u0000${email.messageId}\u0000${email.receivedAtMs}`).digest('hex').slice(0, 32);
+}
+
+export interface AlertPublisher {
+  connect(): Promise<void>;
+  publish(scored: readonly ScoredEmail[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkMetrics): AlertPublisher {
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 } });
+
+  async function publish(scored: readonly ScoredEmail[]): Promise<number> {
+    const alerts = scored.filter((s) => s.alert);
+    if (alerts.length === 0) return 0;
+    const endTimer = metrics.alertSeconds.startTimer();
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: alerts.map((s) => {
+          const id = alertId(s);
+          return {
+            key: s.tenantId,
+            headers: { [ALERT_ID_HEADER]: id },
+            value: Buffer.from(AlertCodec.encode({
+              alertId: id,
+              tenantId: s.tenantId,
+              messageId: s.messageId,
+              receivedAtMs: s.receivedAtMs,
+              riskScore: s.riskScore,
+              verdict: VERDICT_CODES[s.verdict],
+              reasons: s.reasons.map((r) => (r.detail === undefined ? r.code : `${r.code}:${r.detail}`)),
+              modelVersion: s.modelVersion,
+              scoredAtMs: s.scoredAtMs,
+              mailFrom: s.mailFrom,
+              fromAddress: s.fromAddress,
+              subject: s.subject,
+            }).finish()),
+          };
+        }),
+      });
+    } catch (err) {
+      throw new SinkError(`publishing ${alerts.length} alerts to ${topic}: ${(err as Error).message}`, 'ALERT_PUBLISH_FAILED', true, { cause: err });
+    } finally {
+      endTimer();
+    }
+    metrics.alertsPublished.inc(alerts.length);
+    return alerts.length;
+  }
+
+  return {
+    connect: () => producer.connect(),
+    publish,
+    close: () => producer.disconnect(),
+  };
+}

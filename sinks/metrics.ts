@@ -1,0 +1,22 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface SinkMetrics {
+  readonly copySeconds: Histogram;
+  readonly rowsWritten: Counter;
+  readonly duplicates: Counter;
+  readonly batchRows: Histogram;
+  readonly alertsPublished: Counter;
+  readonly alertSeconds: Histogram;
+}
+
+export function createSinkMetrics(registry: Registry): SinkMetrics {
+  const registers = [registry];
+  return {
+    copySeconds: new Histogram({ name: 'mailscore_sink_copy_seconds', help: 'One COPY batch into email_scores, commit included', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
+    rowsWritten: new Counter({ name: 'mailscore_sink_rows_written_total', help: 'Rows inserted into email_scores', registers }),
+    duplicates: new Counter({ name: 'mailscore_sink_duplicate_rows_total', help: 'Redelivered rows that were already in email_scores', registers }),
+    batchRows: new Histogram({ name: 'mailscore_sink_batch_rows', help: 'Rows per COPY', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers }),
+    alertsPublished: new Counter({ name: 'mailscore_sink_alerts_published_total', help: 'Alerts published to the alert topic', registers }),
+    alertSeconds: new Histogram({ name: 'mailscore_sink_alert_publish_seconds', help: 'Publishing one batch of alerts, broker ack included', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers }),
+  };
+}

@@ -1,0 +1,80 @@
+// Daily partitions of email_scores: created ahead of time, dropped after the retention period.
+// Creating a partition moves any rows the default partition holds for that day into it, so the
+// default partition never blocks a new day and never keeps rows that have a home.
+import type { Pool } from 'pg';
+import { postgresError } from '../errors.ts';
+
+const DAY_MS = 86_400_000;
+const PARTITION_LOCK = 7_311_002;
+const PARTITION_NAME = /^email_scores_p(\d{4})(\d{2})(\d{2})$/;
+
+export interface PartitionPlan {
+  /** Days ahead of today (UTC) that must have a partition. */
+  readonly premakeDays: number;
+  /** Days of history kept; older partitions are dropped and older default-partition rows deleted. */
+  readonly retentionDays: number;
+}
+
+export interface MaintenanceReport {
+  readonly created: string[];
+  readonly dropped: string[];
+  readonly movedFromDefault: number;
+  readonly deletedFromDefault: number;
+}
+
+export function partitionName(dayStartMs: number): string {
+  return `email_scores_p${new Date(dayStartMs).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs = Date.now()): Promise<MaintenanceReport> {
+  const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  const oldestKept = today - plan.retentionDays * DAY_MS;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i
+         JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'email_scores'::regclass`,
+    );
+    const existing = new Set(rows.map((r) => r.name));
+    const report: MaintenanceReport = { created: [], dropped: [], movedFromDefault: 0, deletedFromDefault: 0 };
+    const mutable = report as { movedFromDefault: number; deletedFromDefault: number };
+
+    for (let day = Math.max(today - DAY_MS, oldestKept); day <= today + plan.premakeDays * DAY_MS; day += DAY_MS) {
+      const name = partitionName(day);
+      if (existing.has(name)) continue;
+      const from = new Date(day).toISOString();
+      const to = new Date(day + DAY_MS).toISOString();
+      await client.query(`CREATE TABLE ${name} (LIKE email_scores INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      const moved = await client.query(
+        `WITH moved AS (DELETE FROM email_scores_default WHERE received_at >= $1 AND received_at < $2 RETURNING *)
+         INSERT INTO ${name} SELECT * FROM moved`,
+        [from, to],
+      );
+      await client.query(`ALTER TABLE email_scores ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      report.created.push(name);
+      mutable.movedFromDefault += moved.rowCount ?? 0;
+    }
+
+    for (const name of existing) {
+      const match = PARTITION_NAME.exec(name);
+      if (match === null) continue;
+      const dayEnd = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) + DAY_MS;
+      if (dayEnd <= oldestKept) {
+        await client.query(`DROP TABLE ${name}`);
+        report.dropped.push(name);
+      }
+    }
+    const deleted = await client.query('DELETE FROM email_scores_default WHERE received_at < $1', [new Date(oldestKept).toISOString()]);
+    mutable.deletedFromDefault = deleted.rowCount ?? 0;
+    await client.query('COMMIT');
+    return report;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw postgresError(err, 'maintaining email_scores partitions');
+  } finally {
+    client.release();
+  }
+}

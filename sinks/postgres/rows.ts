@@ -1,0 +1,37 @@
+// Pure: a scored email as one line of PostgreSQL's COPY text format.
+import type { ScoredEmail } from '../../schemas/contracts.ts';
+
+/** Column order of every COPY into the staging table; matches email_scores. */
+export const COPY_COLUMNS = [
+  'tenant_id', 'message_id', 'received_at', 'scored_at', 'risk_score', 'verdict', 'model_probability', 'model_version',
+  'reasons', 'mail_from', 'from_address', 'subject', 'alerted', 'source_topic', 'source_partition', 'source_offset',
+] as const;
+
+export function toCopyLine(row: ScoredEmail): string {
+  return [
+    escapeText(row.tenantId),
+    escapeText(row.messageId),
+    new Date(row.receivedAtMs).toISOString(),
+    new Date(row.scoredAtMs).toISOString(),
+    String(row.riskScore),
+    row.verdict,
+    Number.isFinite(row.modelProbability) ? row.modelProbability.toPrecision(7) : 'NaN',
+    escapeText(row.modelVersion),
+    escapeText(JSON.stringify(row.reasons)),
+    escapeText(row.mailFrom),
+    escapeText(row.fromAddress),
+    escapeText(row.subject),
+    row.alert ? 't' : 'f',
+    escapeText(row.source.topic),
+    String(row.source.partition),
+    row.source.offset,
+  ].join('\t') + '\n';
+}
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped; NUL cannot be stored in text. */
+export function escapeText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\\\t\n\r\u0000]/.test(value)) return value;
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\\\t\n\r\u0000]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : ''));
+}
