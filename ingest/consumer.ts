@@ -1,6 +1,6 @@
 // The Kafka side of ingest: one consumer in the group, batches split into bounded chunks, each
 // chunk decoded, handed to the pipeline, dead-lettered where refused, and only then committed.
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchHandler, InboundEmail } from '../schemas/contracts.ts';
 import { decodeEmailEvent } from './decode.ts';
@@ -8,6 +8,8 @@ import { sendDeadLetters, type DeadLetter } from './dead_letter.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /** What to do with a record that does not decode or validate. */
+const { Partitioners } = kafkajs;
+
 export const PoisonPolicy = {
   /** Send it to the dead-letter topic and go on (the default). */
   deadLetter: 'dlq',
@@ -62,7 +64,7 @@ export function createIngest(options: IngestOptions): Ingest {
     maxWaitTimeInMs: options.maxWaitTimeMs,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
-  const deadLetterProducer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
+  const deadLetterProducer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let ready = false;
   let paused = false;
 

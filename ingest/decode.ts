@@ -38,7 +38,6 @@ function validate(event: EmailEvent): DecodeResult {
     if (value.length > MAX_ID_LENGTH) {
       return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} is longer than ${MAX_ID_LENGTH} characters` };
     }
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f]/.test(value)) {
       return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} contains control characters` };
     }

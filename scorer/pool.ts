@@ -42,7 +42,7 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
 
   async function run(events: readonly Uint8Array[]): Promise<ScoreTaskResult> {
     const packed = packEvents(events);
-    const task = piscina.run(Piscina.move(packed as never) as never, { transferList: [packed.payload] }) as Promise<ScoreTaskResult>;
+    const task = piscina.run(packed, { transferList: [packed.payload, packed.offsets.buffer as ArrayBuffer] }) as Promise<ScoreTaskResult>;
     update();
     try {
       return await task;

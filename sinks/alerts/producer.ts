@@ -1,10 +1,12 @@
 // Publishes alerts for emails at or above their tenant's alert threshold, keyed by tenant, with
 // an alert id that is the same on every redelivery so consumers can drop duplicates.
 import { createHash } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { AlertCodec, VerdictCode, type ScoredEmail, type Verdict } from '../../schemas/contracts.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { SinkError } from '../errors.ts';
+
+const { Partitioners } = kafkajs;
 
 export const ALERT_ID_HEADER = 'alert-id';
 
@@ -25,7 +27,7 @@ export interface AlertPublisher {
 }
 
 export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkMetrics): AlertPublisher {
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5 } });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 } });
 
   async function publish(scored: readonly ScoredEmail[]): Promise<number> {
     const alerts = scored.filter((s) => s.alert);

@@ -30,8 +30,6 @@ export function toCopyLine(row: ScoredEmail): string {
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped; NUL cannot be stored in text. */
 export function escapeText(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[\\\t\n\r\u0000]/.test(value)) return value;
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[\\\t\n\r\u0000]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : ''));
 }

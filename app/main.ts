@@ -1,0 +1,190 @@
+// The `mailscore` command line: start the pipeline, produce events, train the model, and the
+// operator chores around them.
+import { Command, InvalidArgumentError } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { SingleBar, Presets } from 'cli-progress';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createKafka, createPipeline, createPostgresPool } from './pipeline.ts';
+import { startHttpServer } from './http.ts';
+import { ensureTopics } from './topics.ts';
+import { corpusSources, produceEvents, readMailSources } from './produce.ts';
+import { printSummary } from './summary.ts';
+import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
+import { createPostgresSink, createSinkMetrics } from '../sinks/index.ts';
+
+const program = new Command('mailscore').description('Email-scoring stream pipeline: Kafka in, ONNX scoring, PostgreSQL and alerts out.');
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+
+function rootLogger(config: Config, destination: 1 | 2): Logger {
+  return pino({ level: config.logLevel, base: { service: 'mailscore' }, redact: ['config.postgres.url', 'config.redis.url'] }, pino.destination(destination));
+}
+
+program
+  .command('start')
+  .description('run the pipeline until SIGTERM or SIGINT')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = rootLogger(config, 1);
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_', eventLoopMonitoringPrecision: 10 });
+    await ensureTopics(createKafka(config, logger), config);
+    const pipeline = await createPipeline(config, logger, registry);
+    const server = await startHttpServer({ ...config.http, registry, isReady: pipeline.isReady });
+    logger.info({ port: config.http.port, topic: config.topics.input, group: config.ingest.groupId }, 'pipeline starting');
+    let exitCode = 0;
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'stopping: finishing in-flight work, committing, leaving the group');
+      const deadline = setTimeout(() => {
+        logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful stop took too long; exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs);
+      deadline.unref();
+      pipeline.stop()
+        .then(() => new Promise((resolve) => server.close(resolve)))
+        .then(() => { logger.info('stopped'); logger.flush(); process.exit(exitCode); })
+        .catch((err: unknown) => { logger.error({ err }, 'error while stopping'); process.exit(1); });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    await pipeline.start().catch((err: unknown) => {
+      logger.fatal({ err }, 'pipeline failed to start');
+      exitCode = 1;
+      shutdown('startup-failure');
+    });
+  });
+
+program
+  .command('produce')
+  .description('publish .eml files, mbox files or the SpamAssassin corpus as EmailEvents')
+  .argument('[paths...]', '.eml files, mbox files or directories of them')
+  .option('--corpus', 'use the SpamAssassin public corpus')
+  .option('-n, --count <n>', 'events to send (messages are cycled with fresh ids)', positiveInt)
+  .option('-r, --rate <eps>', 'events per second, 0 for as fast as possible', positiveInt, 0)
+  .option('--tenants <n>', 'spread events over this many tenants', positiveInt, 4)
+  .option('--raw', 'send only raw_message, as an MTA without a MIME parser would')
+  .option('--compression <codec>', 'none, gzip, snappy or lz4', 'none')
+  .option('--topic <name>', 'defaults to INPUT_TOPIC')
+  .action(async (paths: string[], opts: { corpus?: boolean; count?: number; rate: number; tenants: number; raw?: boolean; compression: string; topic?: string }) => {
+    const config = loadConfig();
+    const logger = rootLogger(config, 2);
+    if (!['none', 'gzip', 'snappy', 'lz4'].includes(opts.compression)) throw new InvalidArgumentError('--compression must be none, gzip, snappy or lz4');
+    const sources = opts.corpus ? await corpusSources() : await readMailSources(paths);
+    const count = opts.count ?? sources.length;
+    const kafka = createKafka(config, logger);
+    await ensureTopics(kafka, config);
+    const bar = new SingleBar({ format: 'produce [{bar}] {value}/{total} events | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
+    const showBar = process.stderr.isTTY && count >= 1000;
+    if (showBar) bar.start(count, 0);
+    const result = await produceEvents(kafka, sources, {
+      topic: opts.topic ?? config.topics.input,
+      count,
+      rate: opts.rate,
+      tenants: Math.max(1, opts.tenants),
+      raw: opts.raw ?? false,
+      runId: randomUUID().slice(0, 8),
+      compression: opts.compression as 'none',
+      batchSize: opts.rate > 0 ? Math.max(1, Math.min(500, Math.ceil(opts.rate / 20))) : 500,
+      onProgress: (sent) => showBar && bar.update(sent),
+    });
+    if (showBar) bar.stop();
+    console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
+  });
+
+program
+  .command('train')
+  .description('train the model on the SpamAssassin corpus and write model.onnx and its model card')
+  .option('--out <dir>', 'output directory', fileURLToPath(new URL('../models/current', import.meta.url)))
+  .option('--seed <n>', 'shuffle seed', positiveInt, DEFAULT_TRAIN_OPTIONS.seed)
+  .option('--epochs <n>', 'passes over the training split', positiveInt, DEFAULT_TRAIN_OPTIONS.epochs)
+  .action(async (opts: { out: string; seed: number; epochs: number }) => {
+    const card = await train({ ...DEFAULT_TRAIN_OPTIONS, outputDirectory: opts.out, seed: opts.seed, epochs: opts.epochs, log: (m) => console.error(m) });
+    console.log(JSON.stringify({ version: card.version, heldOut: card.heldOut }, null, 2));
+  });
+
+program
+  .command('migrate')
+  .description('create or update the PostgreSQL tables and partitions')
+  .action(async () => {
+    const config = loadConfig();
+    const pool = createPostgresPool(config);
+    try {
+      const sink = createPostgresSink(pool, config.postgres, createSinkMetrics(new Registry()));
+      await sink.migrate(config.postgres.schema);
+      console.log(JSON.stringify(await sink.maintainPartitions()));
+    } finally {
+      await pool.end();
+    }
+  });
+
+program
+  .command('topics')
+  .description('create the input, alert and dead-letter topics if missing')
+  .action(async () => {
+    const config = loadConfig();
+    const created = await ensureTopics(createKafka(config, rootLogger(config, 2)), config);
+    console.log(created.length > 0 ? `created ${created.join(', ')}` : 'all topics exist');
+  });
+
+program
+  .command('intel')
+  .description('load threat intelligence into Redis')
+  .argument('<file>', 'lines of "<domain|url|ip|sha256> <value>"')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    const redis = new Redis(config.redis.url);
+    try {
+      console.log(`loaded ${await createThreatIntel(redis, config.redis.keyPrefix).loadFile(file)} indicators`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+program
+  .command('policy')
+  .description("set a tenant's policy; running pipelines pick it up at once")
+  .argument('<tenant>')
+  .option('--suspicious-at <score>', 'risk score from which mail is suspicious', positiveInt, DEFAULT_POLICY.suspiciousAt)
+  .option('--malicious-at <score>', 'risk score from which mail is malicious', positiveInt, DEFAULT_POLICY.maliciousAt)
+  .option('--alert-at <score>', 'risk score from which an alert is published', positiveInt, DEFAULT_POLICY.alertAt)
+  .option('--allow <senders>', 'comma-separated addresses or domains to trust', '')
+  .option('--block <senders>', 'comma-separated addresses or domains to block', '')
+  .action(async (tenantId: string, opts: { suspiciousAt: number; maliciousAt: number; alertAt: number; allow: string; block: string }) => {
+    const config = loadConfig();
+    const pool = createPostgresPool(config);
+    const redis = new Redis(config.redis.url);
+    const subscriber = new Redis(config.redis.url);
+    try {
+      const store = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: 0 });
+      const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+      await store.put({ tenantId, suspiciousAt: opts.suspiciousAt, maliciousAt: opts.maliciousAt, alertAt: opts.alertAt, allowSenders: list(opts.allow), blockSenders: list(opts.block) });
+      await store.close();
+      console.log(`policy of ${tenantId} saved`);
+    } finally {
+      redis.disconnect();
+      subscriber.disconnect();
+      await pool.end();
+    }
+  });
+
+program
+  .command('summary')
+  .description('what landed in PostgreSQL and on the alert and dead-letter topics')
+  .action(async () => {
+    const config = loadConfig();
+    await printSummary(config, rootLogger(config, 2));
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

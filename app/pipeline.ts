@@ -1,0 +1,141 @@
+// The composition root: the only module that knows every stage. It wires ingest → scorer →
+// sinks, owns the connections, and stops them in order: stop fetching and finish the chunk in
+// flight (its rows durable, its offsets committed, the group left), then drain the pool, then
+// close the sinks and connections, all within a deadline.
+import kafkajs, { type Kafka } from 'kafkajs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createIngest, createIngestMetrics, registerCompressionCodecs, type Ingest } from '../ingest/index.ts';
+import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel, type PolicyStore, type Scorer } from '../scorer/index.ts';
+import { createAlertPublisher, createPostgresSink, createSinkMetrics, SinkError, type PostgresSink } from '../sinks/index.ts';
+import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
+import type { Config } from './config.ts';
+import { isRetriable, withRetry } from './retry.ts';
+
+export function createKafka(config: Config, logger: Logger): Kafka {
+  registerCompressionCodecs();
+  const log = logger.child({ component: 'kafkajs' });
+  return new kafkajs.Kafka({
+    clientId: config.kafka.clientId,
+    brokers: [...config.kafka.brokers],
+    logLevel: kafkajs.logLevel.WARN,
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry;
+      if (level <= kafkajs.logLevel.ERROR) log.error(rest, message);
+      else log.warn(rest, message);
+    },
+  });
+}
+
+export function createPostgresPool(config: Config): pg.Pool {
+  return new pg.Pool({
+    connectionString: config.postgres.url,
+    max: config.postgres.poolSize,
+    // Every statement is unqualified; the schema is chosen per connection.
+    options: `-c search_path=${config.postgres.schema}`,
+    application_name: 'mailscore',
+  });
+}
+
+export interface Pipeline {
+  start(): Promise<void>;
+  isReady(): boolean;
+  stop(): Promise<void>;
+  readonly postgres: PostgresSink;
+  readonly policies: PolicyStore;
+}
+
+export async function createPipeline(config: Config, logger: Logger, registry: Registry): Promise<Pipeline> {
+  const kafka = createKafka(config, logger);
+  const pool = createPostgresPool(config);
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const subscriber = new Redis(config.redis.url, { lazyConnect: true });
+  await Promise.all([redis.connect(), subscriber.connect()]);
+
+  const sinkMetrics = createSinkMetrics(registry);
+  const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
+  await postgres.migrate(config.postgres.schema);
+  const maintenance = await postgres.maintainPartitions();
+  logger.info(maintenance, 'email_scores partitions maintained');
+  const maintenanceTimer = setInterval(() => {
+    postgres.maintainPartitions().then(
+      (report) => logger.info(report, 'email_scores partitions maintained'),
+      (err: unknown) => logger.error({ err }, 'partition maintenance failed; will try again'),
+    );
+  }, config.postgres.maintenanceIntervalMs);
+  maintenanceTimer.unref();
+
+  const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics);
+  await alerts.connect();
+  const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs });
+  const scorer: Scorer = createScorer({
+    ...config.scorer,
+    intel: createThreatIntel(redis, config.redis.keyPrefix),
+    policies,
+    logger: logger.child({ stage: 'scorer' }),
+    metrics: createScorerMetrics(registry),
+  });
+  const ingest: Ingest = createIngest({
+    kafka,
+    topic: config.topics.input,
+    deadLetterTopic: config.topics.deadLetter,
+    ...config.ingest,
+    logger: logger.child({ stage: 'ingest' }),
+    metrics: createIngestMetrics(registry),
+  });
+  scorer.onPressure((saturated) => ingest.setPaused(saturated));
+
+  /** Writes rows; on a row PostgreSQL will never accept, bisects to dead-letter just that row. */
+  async function writeIsolatingPoison(rows: ScoredEmail[], emailOf: Map<ScoredEmail, InboundEmail>): Promise<RejectedEmail[]> {
+    try {
+      await withRetry('COPY into email_scores', config.retry, logger, () => postgres.write(rows));
+      return [];
+    } catch (err) {
+      if (isRetriable(err) || !(err instanceof SinkError)) throw err;
+      if (rows.length === 1) return [{ email: emailOf.get(rows[0]!)!, stage: 'sink', code: err.code, reason: err.message }];
+      const half = Math.ceil(rows.length / 2);
+      return [
+        ...(await writeIsolatingPoison(rows.slice(0, half), emailOf)),
+        ...(await writeIsolatingPoison(rows.slice(half), emailOf)),
+      ];
+    }
+  }
+
+  async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
+    const { scored, rejected } = await scorer.score(emails);
+    const emailOf = new Map<ScoredEmail, InboundEmail>();
+    const sourceKey = (s: InboundEmail['source']) => `${s.topic}/${s.partition}@${s.offset}`;
+    const bySource = new Map(emails.map((e) => [sourceKey(e.source), e]));
+    for (const s of scored) emailOf.set(s, bySource.get(sourceKey(s.source))!);
+    const refusedBySink = await writeIsolatingPoison(scored, emailOf);
+    const refused = new Set(refusedBySink.map((r) => r.email));
+    const durable = refused.size === 0 ? scored : scored.filter((s) => !refused.has(emailOf.get(s)!));
+    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(durable));
+    return { rejected: [...rejected, ...refusedBySink] };
+  }
+
+  let stopping: Promise<void> | undefined;
+  async function stop(): Promise<void> {
+    stopping ??= (async () => {
+      clearInterval(maintenanceTimer);
+      await ingest.stop();
+      await scorer.close();
+      await alerts.close();
+      await policies.close();
+      redis.disconnect();
+      subscriber.disconnect();
+      await pool.end();
+    })();
+    return stopping;
+  }
+
+  return {
+    start: () => ingest.start(handle),
+    isReady: ingest.isReady,
+    stop,
+    postgres,
+    policies,
+  };
+}
