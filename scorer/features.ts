@@ -100,6 +100,8 @@ export function extractFeatures(email: EmailEventFields): EmailFeatures {
   const urlSignals = urlFeatures(email.urls ?? [], html, add);
   flags |= urlSignals.flags;
   for (const host of urlSignals.hosts) domains.add(host);
+  // Intel lists name registrable domains; a lookup must also match their subdomains.
+  for (const domain of [...domains]) domains.add(registrable(domain));
 
   const ips = new Set<string>(urlSignals.ips);
   const clientIp = email.envelope?.clientIp ?? '';

@@ -1,0 +1,106 @@
+// requires-services: real Kafka, PostgreSQL and Redis.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { createPipeline } from './pipeline.ts';
+import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor } from './testing.ts';
+import { AlertCodec, EmailEventCodec } from '../schemas/contracts.ts';
+import { DeadLetterHeader } from '../ingest/index.ts';
+import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
+
+test('events in, exact rows and alerts out; poison goes to the dead-letter topic while good events flow', async (t) => {
+  const env = await createTestEnvironment();
+  t.after(() => env.cleanup());
+  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
+  t.after(() => pipeline.stop());
+  await pipeline.start();
+
+  const runId = randomUUID().slice(0, 8);
+  const structured = await corpusEvents(80, { runId });
+  const raw = await corpusEvents(20, { runId: `${runId}-raw`, raw: true, start: 500 });
+  const poison = [
+    Buffer.from('this is not protobuf at all, it is plain text'),
+    Buffer.from(EmailEventCodec.encode({ messageId: '<no-tenant@x>', receivedAtMs: Date.now(), subject: 'x' }).finish()),
+    Buffer.from(EmailEventCodec.encode({ tenantId: 't', messageId: '<seconds@x>', receivedAtMs: 1_764_000_000, subject: 'x' }).finish()),
+  ];
+  // Poison in the middle of good traffic, not at the end.
+  await publish(env.kafka, env.config.topics.input, [...structured.slice(0, 40), ...poison, ...structured.slice(40), ...raw]);
+
+  const expected = [...structured, ...raw];
+  await waitFor('every good event to be scored', () => countRows(env.pool, env.id), (n) => n >= expected.length);
+  const { rows } = await env.pool.query<{ tenant_id: string; message_id: string; verdict: string; risk_score: number; alerted: boolean; received_at: Date; model_version: string; subject: string; reasons: Array<{ code: string }> }>(
+    `SELECT tenant_id, message_id, verdict, risk_score, alerted, received_at, model_version, subject, reasons FROM ${env.id}.email_scores`,
+  );
+  assert.deepEqual(rows.map((r) => r.message_id).sort(), expected.map((e) => e.messageId).sort());
+  for (const row of rows) {
+    const event = expected.find((e) => e.messageId === row.message_id)!;
+    assert.equal(row.tenant_id, event.tenantId);
+    assert.equal(row.received_at.getTime(), event.receivedAtMs);
+    assert.match(row.model_version, /^fs1-lr-/);
+    assert.ok(row.reasons.some((r) => r.code === 'model.spam_probability'));
+  }
+  // Raw-only events were parsed in the workers: their subjects come from the MIME headers.
+  const rawRows = rows.filter((r) => r.message_id.includes(`${runId}-raw`));
+  assert.equal(rawRows.length, 20);
+  assert.ok(rawRows.filter((r) => r.subject.length > 0).length >= 18);
+  // The corpus is roughly a third spam: the model must find plenty, and not call everything spam.
+  const malicious = rows.filter((r) => r.verdict === 'malicious').length;
+  assert.ok(malicious >= 15 && malicious <= 60, `malicious verdicts: ${malicious}`);
+
+  const alerted = rows.filter((r) => r.alerted);
+  const alerts = await readTopic(env.kafka, env.config.topics.alerts, alerted.length);
+  assert.equal(alerts.length, alerted.length);
+  const decodedAlerts = alerts.map((m) => ({ key: m.key!.toString(), header: m.headers![ALERT_ID_HEADER]!.toString(), alert: AlertCodec.decode(m.value!) }));
+  for (const { key, header, alert } of decodedAlerts) {
+    const row = alerted.find((r) => r.message_id === alert.messageId)!;
+    assert.ok(row, `alert for an email without an alerted row: ${alert.messageId}`);
+    assert.equal(key, row.tenant_id);
+    assert.equal(alert.alertId, alertId({ tenantId: row.tenant_id, messageId: row.message_id, receivedAtMs: row.received_at.getTime() }));
+    assert.equal(header, alert.alertId);
+    assert.equal(alert.riskScore, row.risk_score);
+  }
+
+  const deadLetters = await readTopic(env.kafka, env.config.topics.deadLetter, 3);
+  assert.equal(deadLetters.length, 3);
+  const codes = deadLetters.map((m) => m.headers![DeadLetterHeader.errorCode]!.toString()).sort();
+  assert.deepEqual(codes, ['INVALID_FIELD', 'MISSING_FIELD', 'NOT_PROTOBUF']);
+  for (const letter of deadLetters) {
+    assert.ok(poison.some((p) => p.equals(letter.value!)), 'dead letter keeps the original bytes');
+    assert.equal(letter.headers![DeadLetterHeader.sourceTopic]!.toString(), env.config.topics.input);
+    assert.match(letter.headers![DeadLetterHeader.sourceOffset]!.toString(), /^\d+$/);
+    assert.ok(letter.headers![DeadLetterHeader.errorReason]!.toString().length > 0);
+  }
+});
+
+test('threat intel and tenant policy change verdicts, and a policy change reaches a running pipeline', async (t) => {
+  const env = await createTestEnvironment();
+  t.after(() => env.cleanup());
+  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
+  t.after(() => pipeline.stop());
+  await pipeline.start();
+  const { createThreatIntel } = await import('../scorer/index.ts');
+  await createThreatIntel(env.redis, env.config.redis.keyPrefix).add([{ kind: 'domain', value: 'phish.example' }]);
+
+  const base = { receivedAtMs: Date.now(), subject: 'Quarterly report', textBody: 'Please find the figures attached, see you at the meeting.' };
+  const first = [
+    { ...base, tenantId: 'intel', messageId: '<a@x>', from: { name: 'Ann', address: 'ann@colleague.example' } },
+    { ...base, tenantId: 'intel', messageId: '<b@x>', from: { name: 'Ann', address: 'ann@colleague.example' }, urls: ['https://login.phish.example/reset'] },
+  ];
+  await publish(env.kafka, env.config.topics.input, first);
+  await waitFor('two rows', () => countRows(env.pool, env.id), (n) => n >= 2);
+  const verdicts = async () => Object.fromEntries((await env.pool.query<{ message_id: string; verdict: string; risk_score: number }>(
+    `SELECT message_id, verdict, risk_score FROM ${env.id}.email_scores`)).rows.map((r) => [r.message_id, r]));
+  const before = await verdicts();
+  assert.equal(before['<a@x>']!.verdict, 'clean');
+  assert.equal(before['<b@x>']!.verdict, 'malicious');
+  assert.equal(before['<b@x>']!.risk_score, 90);
+
+  await pipeline.policies.put({ tenantId: 'intel', suspiciousAt: 50, maliciousAt: 80, alertAt: 80, allowSenders: [], blockSenders: ['colleague.example'] });
+  await waitFor('the invalidation to arrive', async () => (await pipeline.policies.forTenants(['intel'])).get('intel')!.blockSenders.length, (n) => n === 1, 5_000);
+  await publish(env.kafka, env.config.topics.input, [{ ...base, tenantId: 'intel', messageId: '<c@x>', from: { name: 'Ann', address: 'ann@colleague.example' } }]);
+  await waitFor('the third row', () => countRows(env.pool, env.id), (n) => n >= 3);
+  const after = await verdicts();
+  assert.equal(after['<c@x>']!.verdict, 'malicious');
+  assert.equal(after['<c@x>']!.risk_score, 100);
+});
