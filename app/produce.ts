@@ -117,7 +117,9 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
         const fields = instantiate(templates, sources, sent + i, options, now);
         messages.push({ key: fields.tenantId ?? null, value: Buffer.from(EmailEventCodec.encode(fields).finish()) });
       }
-      await producer.send({ topic: options.topic, acks: -1, compression: COMPRESSION[options.compression], messages });
+      for (const chunk of chunkByBytes(messages, (m) => m.value.length)) {
+        await producer.send({ topic: options.topic, acks: -1, compression: COMPRESSION[options.compression], messages: chunk });
+      }
       sent += size;
       options.onProgress?.(sent);
       if (options.rate > 0) {
@@ -129,4 +131,25 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
     await producer.disconnect();
   }
   return { sent, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Kafka caps a record batch (1 MiB by default): keep each send well under it. */
+export const MAX_SEND_BYTES = 768 * 1024;
+
+export function chunkByBytes<T>(items: readonly T[], sizeOf: (item: T) => number, limit = MAX_SEND_BYTES): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && bytes + size > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { createKafka } from './pipeline.ts';
 import { ensureTopics } from './topics.ts';
-import { corpusSources, eventTemplates, instantiate, type EventTemplate, type MailSource } from './produce.ts';
+import { chunkByBytes, corpusSources, eventTemplates, instantiate, type EventTemplate, type MailSource } from './produce.ts';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -84,16 +84,11 @@ export async function publish(kafka: Kafka, topic: string, values: Array<Buffer 
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    for (let i = 0; i < values.length; i += 500) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: values.slice(i, i + 500).map((v) => ({
-          key: Buffer.isBuffer(v) ? null : v.tenantId ?? null,
-          value: Buffer.isBuffer(v) ? v : Buffer.from(EmailEventCodec.encode(v).finish()),
-        })),
-      });
-    }
+    const messages = values.map((v) => ({
+      key: Buffer.isBuffer(v) ? null : v.tenantId ?? null,
+      value: Buffer.isBuffer(v) ? v : Buffer.from(EmailEventCodec.encode(v).finish()),
+    }));
+    for (const chunk of chunkByBytes(messages, (m) => m.value.length)) await producer.send({ topic, acks: -1, messages: chunk });
   } finally {
     await producer.disconnect();
   }

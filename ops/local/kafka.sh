@@ -56,6 +56,9 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=24
 log.segment.bytes=268435456
+# Raw RFC 5322 messages with attachments can exceed the 1 MiB default.
+message.max.bytes=16777216
+replica.fetch.max.bytes=16777216
 PROPS
   cat >"$state/log4j2.yaml" <<'YAML'
 Configuration:
