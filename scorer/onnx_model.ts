@@ -110,6 +110,24 @@ export function encodeLinearModel(model: LinearModel): Uint8Array {
   return ModelProto.encode(message).finish();
 }
 
+/** Reads the weights back out of a model written by encodeLinearModel. */
+export function decodeLinearModel(bytes: Uint8Array): LinearModel {
+  const model = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Buffer }) as {
+    graph: { initializer: Array<{ name: string; rawData: Buffer }> };
+    metadataProps?: Array<{ key: string; value: string }>;
+  };
+  const tensor = (name: string) => {
+    const raw = model.graph.initializer.find((t) => t.name === name)?.rawData;
+    if (raw === undefined) throw new Error(`model has no initializer named ${name}`);
+    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  };
+  return {
+    weights: tensor('weights'),
+    bias: tensor('bias')[0]!,
+    metadata: Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key, p.value])),
+  };
+}
+
 /** The trainer's own prediction, in the same float32 arithmetic order the graph uses. */
 export function predictLinear(model: Pick<LinearModel, 'weights' | 'bias'>, indices: Int32Array, values: Float32Array): number {
   let sum = 0;
