@@ -11,7 +11,7 @@ NODE := node --disable-warning=TimeoutNegativeWarning
 MODEL := models/current/model.onnx
 TEST_FILES := $(shell find app ingest scorer sinks schemas bench -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: help deps services services-down schemas train model migrate demo test test-unit typecheck lint bench clean
+.PHONY: help deps services services-down schemas train model migrate demo test test-unit typecheck lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -57,9 +57,6 @@ test-unit: deps ## pure tests only (no services)
 
 test: deps services model typecheck lint ## every test, against the real Kafka, PostgreSQL and Redis
 	$(NODE) --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec $(TEST_FILES)
-
-bench: deps services model ## drain N events through the pipeline and report (N=1000000 by default)
-	$(NODE) bench/run.ts
 
 clean: ## remove models and local service state
 	ops/local/services.sh down || true

@@ -49,7 +49,8 @@ export async function eventFromRawMessage(raw: Buffer, identity: RawIdentity): P
 export function extractUrls(text: string, html: string): string[] {
   const found = new Set<string>();
   for (const m of html.matchAll(/href\s*=\s*["']?(https?:\/\/[^"'\s>]+)/gi)) if (m[1]) found.add(m[1]);
-  for (const m of text.matchAll(URL_PATTERN)) found.add(m[0]);
+  // Sentence punctuation right after a URL in prose is not part of it.
+  for (const m of text.matchAll(URL_PATTERN)) found.add(m[0].replace(/[.,;:!?]+$/, ''));
   return [...found].slice(0, 200);
 }
 
