@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry as MetricsRegistry } from 'prom-client';
 import { createPipeline } from './pipeline.ts';
+import { startHttpServer } from './http.ts';
 import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor } from './testing.ts';
 import { AlertCodec, EmailEventCodec } from '../schemas/contracts.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
@@ -12,8 +15,13 @@ import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
 test('events in, exact rows and alerts out; poison goes to the dead-letter topic while good events flow', async (t) => {
   const env = await createTestEnvironment();
   t.after(() => env.cleanup());
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
+  const registry = new MetricsRegistry();
+  collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_' });
+  const pipeline = await createPipeline(env.config, quietLogger, registry);
   t.after(() => pipeline.stop());
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0, registry, isReady: pipeline.isReady });
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await pipeline.start();
 
   const runId = randomUUID().slice(0, 8);
@@ -60,6 +68,18 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
     assert.equal(header, alert.alertId);
     assert.equal(alert.riskScore, row.risk_score);
   }
+
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1]);
+  assert.equal(value(`mailscore_ingest_events_total{topic="${env.config.topics.input}"}`), expected.length + poison.length);
+  assert.equal(value('mailscore_ingest_dead_lettered_total{code="NOT_PROTOBUF"}'), 1);
+  assert.equal(value('mailscore_sink_rows_written_total'), expected.length);
+  assert.equal(value('mailscore_sink_alerts_published_total'), alerted.length);
+  for (const name of ['mailscore_ingest_consumer_lag_records', 'mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'mailscore_process_nodejs_eventloop_lag_seconds']) {
+    assert.ok(metrics.includes(name), `/metrics exposes ${name}`);
+  }
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
   const deadLetters = await readTopic(env.kafka, env.config.topics.deadLetter, 3);
   assert.equal(deadLetters.length, 3);
