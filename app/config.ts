@@ -2,7 +2,7 @@
 // frozen, and handed to each stage as its own slice.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PoisonPolicy } from '../ingest/index.ts';
+import { PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -14,17 +14,9 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface Config {
   readonly kafka: { readonly brokers: string[]; readonly clientId: string };
   readonly topics: { readonly input: string; readonly alerts: string; readonly deadLetter: string; readonly partitions: number };
-  readonly ingest: {
-    readonly groupId: string;
-    readonly poisonPolicy: PoisonPolicy;
-    readonly maxBatchEvents: number;
-    readonly partitionsConsumedConcurrently: number;
-    readonly maxBytesPerPartition: number;
-    readonly maxWaitTimeMs: number;
-    readonly sessionTimeoutMs: number;
-    readonly heartbeatIntervalMs: number;
-    readonly fromBeginning: boolean;
-  };
+  readonly ingest: Pick<IngestOptions,
+    'groupId' | 'poisonPolicy' | 'maxBatchEvents' | 'partitionsConsumedConcurrently' | 'maxBytesPerPartition' |
+    'maxWaitTimeMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'fromBeginning'>;
   readonly scorer: { readonly modelDirectory: string; readonly threads: number; readonly taskSize: number; readonly maxQueue: number };
   readonly postgres: {
     readonly url: string;

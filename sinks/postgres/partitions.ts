@@ -2,7 +2,7 @@
 // Creating a partition moves any rows the default partition holds for that day into it, so the
 // default partition never blocks a new day and never keeps rows that have a home.
 import type { Pool } from 'pg';
-import { postgresError } from '../errors.ts';
+import { inLockedTransaction } from './transaction.ts';
 
 const DAY_MS = 86_400_000;
 const PARTITION_LOCK = 7_311_002;
@@ -29,10 +29,7 @@ export function partitionName(dayStartMs: number): string {
 export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs = Date.now()): Promise<MaintenanceReport> {
   const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
   const oldestKept = today - plan.retentionDays * DAY_MS;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+  return inLockedTransaction(pool, PARTITION_LOCK, 'maintaining email_scores partitions', async (client) => {
     const { rows } = await client.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid
@@ -69,12 +66,6 @@ export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs 
     }
     const deleted = await client.query('DELETE FROM email_scores_default WHERE received_at < $1', [new Date(oldestKept).toISOString()]);
     mutable.deletedFromDefault = deleted.rowCount ?? 0;
-    await client.query('COMMIT');
     return report;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw postgresError(err, 'maintaining email_scores partitions');
-  } finally {
-    client.release();
-  }
+  });
 }
