@@ -36,8 +36,9 @@ export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs 
         WHERE i.inhparent = 'email_scores'::regclass`,
     );
     const existing = new Set(rows.map((r) => r.name));
-    const report: MaintenanceReport = { created: [], dropped: [], movedFromDefault: 0, deletedFromDefault: 0 };
-    const mutable = report as { movedFromDefault: number; deletedFromDefault: number };
+    const created: string[] = [];
+    const dropped: string[] = [];
+    let movedFromDefault = 0;
 
     for (let day = Math.max(today - DAY_MS, oldestKept); day <= today + plan.premakeDays * DAY_MS; day += DAY_MS) {
       const name = partitionName(day);
@@ -51,8 +52,8 @@ export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs 
         [from, to],
       );
       await client.query(`ALTER TABLE email_scores ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
-      report.created.push(name);
-      mutable.movedFromDefault += moved.rowCount ?? 0;
+      created.push(name);
+      movedFromDefault += moved.rowCount ?? 0;
     }
 
     for (const name of existing) {
@@ -61,11 +62,10 @@ export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs 
       const dayEnd = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) + DAY_MS;
       if (dayEnd <= oldestKept) {
         await client.query(`DROP TABLE ${name}`);
-        report.dropped.push(name);
+        dropped.push(name);
       }
     }
     const deleted = await client.query('DELETE FROM email_scores_default WHERE received_at < $1', [new Date(oldestKept).toISOString()]);
-    mutable.deletedFromDefault = deleted.rowCount ?? 0;
-    return report;
+    return { created, dropped, movedFromDefault, deletedFromDefault: deleted.rowCount ?? 0 };
   });
 }
