@@ -29,15 +29,18 @@ export async function runOurs(modelDirectory: string, messages: readonly CorpusM
   const events = messages.map((m, i) => EmailEventCodec.encode({ tenantId: 'eval', messageId: `${i}`, receivedAtMs: Date.UTC(2002, 0, 1), rawMessage: m.raw }).finish());
   const pool = createScoringPool({ modelDirectory, threads: 1, maxQueue: 1000 });
   try {
-    await pool.run(events.slice(0, 20)); // warm-up: module load, ONNX session, JIT
-    const started = performance.now();
-    const results = await Promise.all(chunks(events, 100).map((chunk) => pool.run(chunk)));
-    const seconds = (performance.now() - started) / 1000;
-    const probabilities = results.flatMap((r) => [...r.probabilities]);
+    const pass = async () => {
+      const started = performance.now();
+      const results = await Promise.all(chunks(events, 100).map((chunk) => pool.run(chunk)));
+      return { seconds: (performance.now() - started) / 1000, probabilities: results.flatMap((r) => [...r.probabilities]) };
+    };
+    await pass(); // warm-up: module load, ONNX session, JIT; the daemons get theirs too
+    const timed = [await pass(), await pass(), await pass()].sort((a, b) => a.seconds - b.seconds);
+    const { seconds, probabilities } = timed[1]!;
     return {
       engine: 'mailscore', mode: 'default', seconds, cores: 1, probabilities,
       predictedSpam: probabilities.map((p) => p >= 0.5),
-      notes: ['one worker thread; MIME parsing, features and ONNX inference are all timed; raw RFC 5322 in, as the other engines get it'],
+      notes: ['one worker thread; MIME parsing, features and ONNX inference are all timed (median of 3 passes after a warm-up pass); raw RFC 5322 in, as the other engines get it'],
     };
   } finally {
     await pool.close();

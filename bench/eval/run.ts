@@ -7,12 +7,13 @@ import { loadCorpus } from '../../scorer/train/corpus.ts';
 import { binaryMetrics } from '../../scorer/train/metrics.ts';
 import { readModelCard } from '../../scorer/model_card.ts';
 import { runOurs, runSpamAssassin, type EngineRun } from './engines.ts';
+import { runRspamd } from './rspamd.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_DIR = process.env.MODEL_DIR ?? join(ROOT, 'models/current');
 const SCRATCH = join(ROOT, '.local/eval');
 const RESULTS = join(ROOT, 'bench/results');
-const only = (process.env.EVAL_ENGINES ?? 'mailscore,spamassassin').split(',');
+const only = (process.env.EVAL_ENGINES ?? 'mailscore,spamassassin,rspamd').split(',');
 
 const corpus = await loadCorpus();
 const heldOut = corpus.filter((m) => m.heldOut);
@@ -32,6 +33,10 @@ if (only.includes('mailscore')) await step('mailscore', () => runOurs(MODEL_DIR,
 if (only.includes('spamassassin')) {
   await step('spamassassin (default)', () => runSpamAssassin(SCRATCH, trainSet, heldOut, false));
   await step('spamassassin (bayes)', () => runSpamAssassin(SCRATCH, trainSet, heldOut, true));
+}
+if (only.includes('rspamd')) {
+  await step('rspamd (default)', () => runRspamd(SCRATCH, trainSet, heldOut, false));
+  await step('rspamd (bayes)', () => runRspamd(SCRATCH, trainSet, heldOut, true));
 }
 
 const entries = runs.map((r) => {
