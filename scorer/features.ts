@@ -3,11 +3,27 @@
 // model sees: bump FEATURE_SPEC_VERSION so a model trained on another spec is refused.
 import type { EmailEventFields } from '../schemas/contracts.ts';
 
-export const FEATURE_SPEC_VERSION = 'fs1';
+export const FEATURE_SPEC_VERSION = 'fs2';
 export const HASH_BITS = 18;
 export const HASH_BUCKETS = 1 << HASH_BITS;
 /** Body words looked at: the start of a message carries its intent; the cap bounds the cost. */
 const MAX_BODY_WORDS = 3000;
+
+/**
+ * Groups of hashed features, each switchable for ablation (`make eval` trains without each one
+ * to show what it earns on the held-out split). Serving always uses every group.
+ */
+export const FeatureGroup = {
+  words: 'words',
+  charNgrams: 'char_ngrams',
+  headers: 'headers',
+  structure: 'structure',
+  urls: 'urls',
+  attachments: 'attachments',
+  auth: 'auth',
+} as const;
+export type FeatureGroup = (typeof FeatureGroup)[keyof typeof FeatureGroup];
+const ALL_GROUPS: ReadonlySet<FeatureGroup> = new Set(Object.values(FeatureGroup));
 
 /** Rule signals the risk engine scores explicitly, besides feeding them to the model. */
 export const RuleFlag = {
@@ -22,6 +38,7 @@ export const RuleFlag = {
   dkimFail: 1 << 8,
   dmarcFail: 1 << 9,
   htmlOnly: 1 << 10,
+  hiddenText: 1 << 11,
 } as const;
 export type RuleFlagName = keyof typeof RuleFlag;
 
@@ -39,6 +56,8 @@ export interface EmailFeatures {
   readonly values: Float32Array;
   readonly flags: number;
   readonly indicators: Indicators;
+  /** The name of one feature per bucket, parallel to `indices`, for explanations. */
+  readonly names: string[];
 }
 
 const SHORTENERS = new Set(['bit.ly', 'tinyurl.com', 'goo.gl', 't.co', 'ow.ly', 'is.gd', 'buff.ly', 'rebrand.ly', 'cutt.ly', 'shorturl.at', 'tiny.cc', 'rb.gy', 'x.co', 'lnkd.in']);
@@ -49,13 +68,32 @@ const AUTH_NAMES = ['unspecified', 'none', 'pass', 'fail', 'softfail', 'neutral'
 const WORD = /[\p{L}\p{N}$€£]+/gu;
 const EMAIL_IN_TEXT = /[\w.+-]+@([\w-]+\.)+[\w-]+/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const HIDDEN_STYLE = /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em)?\s*[;"']|color\s*:\s*#?(?:fff(?:fff)?|white)\b[^>]*background(?:-color)?\s*:\s*#?(?:fff(?:fff)?|white)\b)/i;
+/** Subject characters looked at for character n-grams: obfuscated words ("v1agra", "fr.ee") live there. */
+const MAX_SUBJECT_CHARS = 200;
+/** Body characters looked at for character n-grams. */
+const MAX_BODY_CHARS = 300;
+/** Many overlapping n-grams per word: each counts for less than a word so they do not drown words out. */
+const CHAR_NGRAM_WEIGHT = 0.25;
 
-export function extractFeatures(email: EmailEventFields): EmailFeatures {
+export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<FeatureGroup> = ALL_GROUPS): EmailFeatures {
   const counts = new Map<number, number>();
-  const add = (feature: string, weight = 1): void => {
+  const names = new Map<number, string>();
+  const addAlways = (feature: string, weight = 1): void => {
     const bucket = hashFeature(feature);
-    counts.set(bucket, (counts.get(bucket) ?? 0) + weight);
+    const count = counts.get(bucket);
+    if (count === undefined) names.set(bucket, feature);
+    counts.set(bucket, (count ?? 0) + weight);
   };
+  const ignore = (): void => undefined;
+  const adder = (group: FeatureGroup) => (groups.has(group) ? addAlways : ignore);
+  const addWord = adder(FeatureGroup.words);
+  const addChar = adder(FeatureGroup.charNgrams);
+  const addHeader = adder(FeatureGroup.headers);
+  const addStructure = adder(FeatureGroup.structure);
+  const addUrl = adder(FeatureGroup.urls);
+  const addAttachment = adder(FeatureGroup.attachments);
+  const addAuth = adder(FeatureGroup.auth);
   let flags = 0;
 
   const subject = email.subject ?? '';
@@ -63,13 +101,20 @@ export function extractFeatures(email: EmailEventFields): EmailFeatures {
   const html = email.htmlBody ?? '';
   const bodyText = text.length > 0 ? text : htmlToText(html);
 
-  addWords(add, 's', subject, 200);
-  addWords(add, 'b', bodyText, MAX_BODY_WORDS);
-  addSubjectStyle(add, subject);
+  addWords(addWord, 's', subject, 200);
+  addWords(addWord, 'b', bodyText, MAX_BODY_WORDS);
+  addCharNgrams(addChar, 'sc', subject.slice(0, MAX_SUBJECT_CHARS));
+  addCharNgrams(addChar, 'bc', bodyText.slice(0, MAX_BODY_CHARS));
+  addSubjectStyle(addStructure, subject);
   if (text.trim().length === 0 && html.length > 0) {
     flags |= RuleFlag.htmlOnly;
-    add('f:html_only');
+    addStructure('f:html_only');
   }
+  if (html.length > 0 && HIDDEN_STYLE.test(html)) {
+    flags |= RuleFlag.hiddenText;
+    addStructure('f:hidden_text');
+  }
+  addStructure(`x:body_len:${bucketOf(Math.floor(bodyText.length / 256))}`);
 
   const fromAddress = (email.from?.address ?? email.envelope?.mailFrom ?? '').toLowerCase();
   const fromDomain = domainOf(fromAddress);
@@ -77,27 +122,27 @@ export function extractFeatures(email: EmailEventFields): EmailFeatures {
   const domains = new Set<string>();
   if (fromDomain !== '') {
     domains.add(fromDomain);
-    add(`fd:${fromDomain}`);
-    add(`ftld:${fromDomain.slice(fromDomain.lastIndexOf('.') + 1)}`);
+    addHeader(`fd:${fromDomain}`);
+    addHeader(`ftld:${fromDomain.slice(fromDomain.lastIndexOf('.') + 1)}`);
   } else {
-    add('f:no_from');
+    addHeader('f:no_from');
   }
   if (replyToDomain !== '') {
     domains.add(replyToDomain);
     if (fromDomain !== '' && registrable(replyToDomain) !== registrable(fromDomain)) {
       flags |= RuleFlag.replyToMismatch;
-      add('f:reply_to_mismatch');
+      addHeader('f:reply_to_mismatch');
     }
   }
   const displayName = email.from?.name ?? '';
   const spoofed = EMAIL_IN_TEXT.exec(displayName);
   if (spoofed !== null && registrable(domainOf(spoofed[0])) !== registrable(fromDomain)) {
     flags |= RuleFlag.displayNameSpoof;
-    add('f:display_name_spoof');
+    addHeader('f:display_name_spoof');
   }
-  if (displayName.length > 0) addWords(add, 'dn', displayName, 10);
+  if (displayName.length > 0) addWords(addHeader, 'dn', displayName, 10);
 
-  const urlSignals = urlFeatures(email.urls ?? [], html, add);
+  const urlSignals = urlFeatures(email.urls ?? [], html, addUrl);
   flags |= urlSignals.flags;
   for (const host of urlSignals.hosts) domains.add(host);
   // Intel lists name registrable domains; a lookup must also match their subdomains.
@@ -111,23 +156,24 @@ export function extractFeatures(email: EmailEventFields): EmailFeatures {
   for (const attachment of email.attachments ?? []) {
     const name = (attachment.filename ?? '').toLowerCase();
     const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
-    add(`a:type:${(attachment.contentType ?? '').toLowerCase()}`);
-    if (extension !== '') add(`a:ext:${extension}`);
+    addAttachment(`a:type:${(attachment.contentType ?? '').toLowerCase()}`);
+    if (extension !== '') addAttachment(`a:ext:${extension}`);
     if (RISKY_EXTENSIONS.has(extension) || (ARCHIVE_EXTENSIONS.has(extension) && /\.(exe|scr|js|vbs|bat)\./.test(name))) {
       flags |= RuleFlag.riskyAttachment;
-      add('f:risky_attachment');
+      addAttachment('f:risky_attachment');
     }
     if (attachment.sha256) attachmentHashes.push(attachment.sha256.toLowerCase());
   }
-  add(`a:count:${bucketOf(email.attachments?.length ?? 0)}`);
+  addAttachment(`a:count:${bucketOf(email.attachments?.length ?? 0)}`);
 
   const auth = email.auth;
   const spf = AUTH_NAMES[auth?.spf ?? 0] ?? 'unspecified';
   const dkim = AUTH_NAMES[auth?.dkim ?? 0] ?? 'unspecified';
   const dmarc = AUTH_NAMES[auth?.dmarc ?? 0] ?? 'unspecified';
-  add(`auth:spf:${spf}`);
-  add(`auth:dkim:${dkim}`);
-  add(`auth:dmarc:${dmarc}`);
+  // An unreported result is no evidence either way: only results the MTA gave become features.
+  if (spf !== 'unspecified') addAuth(`auth:spf:${spf}`);
+  if (dkim !== 'unspecified') addAuth(`auth:dkim:${dkim}`);
+  if (dmarc !== 'unspecified') addAuth(`auth:dmarc:${dmarc}`);
   if (spf === 'fail' || spf === 'softfail') flags |= RuleFlag.spfFail;
   if (dkim === 'fail') flags |= RuleFlag.dkimFail;
   if (dmarc === 'fail') flags |= RuleFlag.dmarcFail;
@@ -135,19 +181,23 @@ export function extractFeatures(email: EmailEventFields): EmailFeatures {
   let received = 0;
   for (const header of email.headers ?? []) {
     const name = (header.name ?? '').toLowerCase();
-    if (name === 'received') received += 1;
-    else if (name === 'x-mailer' || name === 'user-agent') addWords(add, 'h:mailer', header.value ?? '', 3);
-    else if (name === 'list-unsubscribe') add('h:list_unsubscribe');
-    else if (name === 'precedence') add(`h:precedence:${(header.value ?? '').toLowerCase()}`);
-    else if (name === 'x-priority') add(`h:priority:${(header.value ?? '').trim().charAt(0)}`);
+    const value = header.value ?? '';
+    if (name === 'received') {
+      received += 1;
+      receivedPathFeatures(addHeader, value);
+    } else if (name === 'x-mailer' || name === 'user-agent') addWords(addHeader, 'h:mailer', value, 3);
+    else if (name === 'list-unsubscribe') addHeader('h:list_unsubscribe');
+    else if (name === 'precedence') addHeader(`h:precedence:${value.toLowerCase()}`);
+    else if (name === 'x-priority') addHeader(`h:priority:${value.trim().charAt(0)}`);
   }
-  add(`h:received:${bucketOf(received)}`);
-  add(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
+  addHeader(`h:received:${bucketOf(received)}`);
+  addHeader(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
 
   const { indices, values } = normalise(counts);
   return {
     indices,
     values,
+    names: Array.from(indices, (bucket) => names.get(bucket)!),
     flags,
     indicators: { domains: [...domains], urls: urlSignals.urls, ips: [...ips], attachmentHashes },
   };
@@ -178,6 +228,22 @@ function addWords(add: (feature: string) => void, namespace: string, text: strin
     if (previous !== '') add(`${namespace}2:${previous} ${word}`);
     previous = word;
   }
+}
+
+/** Character 4-grams of letters and digits, lower-cased, spaces folded: robust to o6fuscat1on. */
+function addCharNgrams(add: (feature: string, weight?: number) => void, namespace: string, text: string): void {
+  const folded = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  for (let i = 0; i + 4 <= folded.length; i++) add(`${namespace}:${folded.slice(i, i + 4)}`, CHAR_NGRAM_WEIGHT);
+}
+
+/** What a Received header says about the path: relays without reverse DNS, IP-literal HELOs. */
+function receivedPathFeatures(add: (feature: string) => void, value: string): void {
+  const lower = value.toLowerCase();
+  if (/from\s+unknown\b|\(unknown\s+\[/.test(lower)) add('rcv:unknown_host');
+  if (/from\s+\[?\d{1,3}(\.\d{1,3}){3}\]?\s/.test(lower)) add('rcv:ip_helo');
+  if (/\bwith\s+e?smtps?a\b/.test(lower)) add('rcv:authenticated');
+  const by = /\bby\s+([\w.-]+\.[a-z]{2,})/.exec(lower)?.[1];
+  if (by !== undefined) add(`rcv:by:${registrable(by)}`);
 }
 
 function normaliseWord(raw: string): string {
@@ -274,7 +340,9 @@ function normalise(counts: Map<number, number>): { indices: Int32Array; values: 
   const values = new Float32Array(indices.length);
   let norm = 0;
   for (let i = 0; i < indices.length; i++) {
-    const weight = 1 + Math.log(counts.get(indices[i]!)!);
+    const count = counts.get(indices[i]!)!;
+    // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
+    const weight = count <= 1 ? count : 1 + Math.log(count);
     values[i] = weight;
     norm += weight * weight;
   }

@@ -11,7 +11,7 @@ export const MODEL_CARD_FILE = 'model.json';
 export interface ModelCard {
   readonly version: string;
   readonly kind: string;
-  readonly featureSpec: { readonly version: string; readonly hashBits: number; readonly buckets: number };
+  readonly featureSpec: { readonly version: string; readonly hashBits: number; readonly buckets: number; readonly groups: readonly string[] };
   readonly decisionThreshold: number;
   readonly training: Readonly<Record<string, string | number>>;
   readonly heldOut: BinaryMetrics;

@@ -8,7 +8,7 @@
 import protobuf from 'protobufjs';
 
 const ONNX_IR_VERSION = 8;
-const ONNX_OPSET = 13;
+export const ONNX_OPSET = 13;
 const TensorType = { float: 1, int64: 7 } as const;
 const AttributeType = { int: 2 } as const;
 

@@ -42,6 +42,7 @@ const RULE_POINTS: Record<RuleFlagName, number> = {
   dkimFail: 8,
   dmarcFail: 15,
   htmlOnly: 3,
+  hiddenText: 10,
 };
 /** A known-bad indicator makes mail at least this risky; a known-bad attachment, certain. */
 const INTEL_FLOOR = 90;

@@ -1,13 +1,15 @@
-// `mailscore train`: corpus → the serving feature code → logistic regression (AdaGrad, L2) →
-// ONNX model + model card. Deterministic: same corpus, seed and options give the same bytes.
+// `mailscore train`: corpus → the serving MIME and feature code → logistic regression (AdaGrad,
+// L2) → ONNX model + model card. Deterministic: same corpus, seed and options give the same
+// model bytes (single-threaded float64 arithmetic, seeded shuffles, no timestamps in the files).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { EmailEventFields } from '../../schemas/contracts.ts';
 import { eventFromRawMessage } from '../mime.ts';
-import { extractFeatures, FEATURE_SPEC_VERSION, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
-import { encodeLinearModel, predictLinear } from '../onnx_model.ts';
-import { CORPUS_PACKAGE, corpusDirectory, loadCorpus } from './corpus.ts';
+import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
+import { encodeLinearModel, predictLinear, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
+import { CORPUS_PACKAGE, loadCorpus } from './corpus.ts';
 import { binaryMetrics, type BinaryMetrics } from './metrics.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../model_card.ts';
 
@@ -21,46 +23,50 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS = { seed: 20261126, epochs: 12, learningRate: 0.5, l2: 1e-6 } as const;
-const DECISION_THRESHOLD = 0.5;
+export const DECISION_THRESHOLD = 0.5;
+const ALL_GROUPS = new Set(Object.values(FeatureGroup));
 
+export interface ParsedExample { readonly key: string; readonly spam: boolean; readonly heldOut: boolean; readonly event: EmailEventFields }
 export interface LabelledFeatures { readonly key: string; readonly spam: boolean; readonly heldOut: boolean; readonly features: EmailFeatures }
 
-/** Exactly what serving does to a raw message, minus Kafka: parse, then extract features. */
-export async function featuresOfCorpus(): Promise<LabelledFeatures[]> {
-  const corpus = await loadCorpus();
+/** Exactly what serving does to a raw message before features: the MIME parse. Done once. */
+export async function parseCorpus(): Promise<ParsedExample[]> {
   const fixedTime = Date.UTC(2002, 0, 1);
-  const examples: LabelledFeatures[] = [];
-  for (const message of corpus) {
+  const parsed: ParsedExample[] = [];
+  for (const message of await loadCorpus()) {
     const event = await eventFromRawMessage(message.raw, { tenantId: 'corpus', fallbackMessageId: message.key, fallbackReceivedAtMs: fixedTime });
-    examples.push({ key: message.key, spam: message.spam, heldOut: message.heldOut, features: extractFeatures(event) });
+    parsed.push({ key: message.key, spam: message.spam, heldOut: message.heldOut, event });
   }
-  return examples;
+  return parsed;
+}
+
+export function featurise(parsed: readonly ParsedExample[], groups: ReadonlySet<FeatureGroup> = ALL_GROUPS): LabelledFeatures[] {
+  return parsed.map(({ event, ...rest }) => ({ ...rest, features: extractFeatures(event, groups) }));
+}
+
+export function evaluate(model: Pick<LinearModel, 'weights' | 'bias'>, set: readonly LabelledFeatures[]): BinaryMetrics {
+  return binaryMetrics(set.map((e) => e.spam), set.map((e) => predictLinear(model, e.features.indices, e.features.values) >= DECISION_THRESHOLD));
 }
 
 export async function train(options: TrainOptions): Promise<ModelCard> {
   const started = Date.now();
-  const examples = await featuresOfCorpus();
+  const examples = featurise(await parseCorpus());
   const trainSet = examples.filter((e) => !e.heldOut);
   const heldOut = examples.filter((e) => e.heldOut);
   options.log(`featurised ${examples.length} messages in ${((Date.now() - started) / 1000).toFixed(1)} s: ${trainSet.length} train, ${heldOut.length} held out`);
 
-  const { weights, bias } = fitLogisticRegression(trainSet, options);
-  const model = { weights, bias };
-  const evaluate = (set: LabelledFeatures[]): BinaryMetrics =>
-    binaryMetrics(set.map((e) => e.spam), set.map((e) => predictLinear(model, e.features.indices, e.features.values) >= DECISION_THRESHOLD));
-  const heldOutMetrics = evaluate(heldOut);
-  const trainMetrics = evaluate(trainSet);
-
-  const weightsDigest = createHash('sha256').update(new Uint8Array(weights.buffer)).update(String(bias)).digest('hex');
+  const model = fitLogisticRegression(trainSet, options);
+  const heldOutMetrics = evaluate(model, heldOut);
+  const weightsDigest = createHash('sha256').update(new Uint8Array(model.weights.buffer)).update(String(model.bias)).digest('hex');
   const version = `${FEATURE_SPEC_VERSION}-lr-${weightsDigest.slice(0, 12)}`;
-  const bytes = encodeLinearModel({ weights, bias, metadata: { version, feature_spec: FEATURE_SPEC_VERSION } });
+  const bytes = encodeLinearModel({ ...model, metadata: { version, feature_spec: FEATURE_SPEC_VERSION } });
   const card: ModelCard = {
     version,
     kind: 'hashed-logistic-regression',
-    featureSpec: { version: FEATURE_SPEC_VERSION, hashBits: HASH_BITS, buckets: HASH_BUCKETS },
+    featureSpec: { version: FEATURE_SPEC_VERSION, hashBits: HASH_BITS, buckets: HASH_BUCKETS, groups: [...ALL_GROUPS] },
     decisionThreshold: DECISION_THRESHOLD,
     training: {
-      corpus: `${CORPUS_PACKAGE}@${await packageVersion()}`,
+      corpus: `${CORPUS_PACKAGE}@${await packageVersion(CORPUS_PACKAGE)}`,
       split: 'held out when md5("<folder>/<filename>") starts with 0, 1 or 2; trained on the rest only',
       trainMessages: trainSet.length,
       heldOutMessages: heldOut.length,
@@ -68,21 +74,42 @@ export async function train(options: TrainOptions): Promise<ModelCard> {
       epochs: options.epochs,
       learningRate: options.learningRate,
       l2: options.l2,
-      optimiser: 'AdaGrad on log loss, examples shuffled with a seeded PRNG each epoch',
-      reproducible: 'same corpus, seed and options give the same model bytes (single-threaded float64 training)',
+      optimiser: 'AdaGrad on log loss, examples shuffled with a seeded PRNG (mulberry32) each epoch',
+      mimeParser: `mailparser@${await packageVersion('mailparser')}`,
+      onnxOpset: ONNX_OPSET,
+      command: 'make train (node app/main.ts train)',
+      reproducible: 'same corpus, package versions, seed and options give the same model bytes: training is single-threaded float64 with seeded shuffles, and no timestamp is written',
     },
     heldOut: heldOutMetrics,
-    train: trainMetrics,
+    train: evaluate(model, trainSet),
     modelSha256: createHash('sha256').update(bytes).digest('hex'),
   };
   await mkdir(options.outputDirectory, { recursive: true });
+  // The model first, the card last: a watcher reloads on the card and checks the two agree.
   await writeAtomically(join(options.outputDirectory, MODEL_FILE), bytes);
   await writeAtomically(join(options.outputDirectory, MODEL_CARD_FILE), `${JSON.stringify(card, null, 2)}\n`);
   options.log(`wrote ${version} to ${options.outputDirectory}: held-out F1 ${heldOutMetrics.f1}, FPR ${heldOutMetrics.falsePositiveRate}`);
   return card;
 }
 
-function fitLogisticRegression(examples: LabelledFeatures[], options: TrainOptions): { weights: Float32Array; bias: number } {
+export interface AblationRow { readonly without: FeatureGroup | null; readonly f1: number; readonly fpr: number; readonly falsePositives: number; readonly falseNegatives: number }
+
+/** Held-out F1 and FPR with every feature group, then without each one in turn. */
+export async function ablation(options: Omit<TrainOptions, 'outputDirectory'>): Promise<AblationRow[]> {
+  const parsed = await parseCorpus();
+  const rows: AblationRow[] = [];
+  for (const without of [null, ...ALL_GROUPS]) {
+    const groups = new Set([...ALL_GROUPS].filter((g) => g !== without));
+    const examples = featurise(parsed, groups);
+    const model = fitLogisticRegression(examples.filter((e) => !e.heldOut), { ...options, log: () => undefined });
+    const m = evaluate(model, examples.filter((e) => e.heldOut));
+    rows.push({ without, f1: m.f1, fpr: m.falsePositiveRate, falsePositives: m.falsePositives, falseNegatives: m.falseNegatives });
+    options.log(`ablation ${without === null ? 'all groups' : `without ${without}`}: F1 ${m.f1}, FPR ${m.falsePositiveRate}`);
+  }
+  return rows;
+}
+
+export function fitLogisticRegression(examples: readonly LabelledFeatures[], options: Omit<TrainOptions, 'outputDirectory'>): { weights: Float32Array; bias: number } {
   const w = new Float64Array(HASH_BUCKETS);
   const g2 = new Float64Array(HASH_BUCKETS).fill(1e-8);
   let b = 0;
@@ -129,9 +156,9 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-async function packageVersion(): Promise<string> {
+async function packageVersion(name: string): Promise<string> {
   const require = createRequire(import.meta.url);
-  const manifest = JSON.parse(await readFile(require.resolve(`${CORPUS_PACKAGE}/package.json`), 'utf8')) as { version: string };
+  const manifest = JSON.parse(await readFile(require.resolve(`${name}/package.json`), 'utf8')) as { version: string };
   return manifest.version;
 }
 
@@ -139,5 +166,3 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
   await writeFile(`${path}.tmp`, data);
   await rename(`${path}.tmp`, path);
 }
-
-export { corpusDirectory };
