@@ -17,7 +17,14 @@ export interface Config {
   readonly ingest: Pick<IngestOptions,
     'groupId' | 'poisonPolicy' | 'maxBatchEvents' | 'partitionsConsumedConcurrently' | 'maxBytesPerPartition' |
     'maxWaitTimeMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'fromBeginning'>;
-  readonly scorer: { readonly modelDirectory: string; readonly threads: number; readonly taskSize: number; readonly maxQueue: number };
+  readonly scorer: {
+    readonly modelDirectory: string;
+    readonly shadowModelDirectory: string | null;
+    readonly modelReloadIntervalMs: number;
+    readonly threads: number;
+    readonly taskSize: number;
+    readonly maxQueue: number;
+  };
   readonly postgres: {
     readonly url: string;
     readonly schema: string;
@@ -99,6 +106,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     scorer: {
       modelDirectory: str('MODEL_DIR', `${REPO_ROOT}models/current`),
+      shadowModelDirectory: str('SHADOW_MODEL_DIR', '') || null,
+      modelReloadIntervalMs: int('MODEL_RELOAD_INTERVAL_MS', 5_000, 100),
       threads: int('SCORER_THREADS', availableParallelism(), 1, 256),
       taskSize: int('SCORER_TASK_SIZE', 250, 1, 100_000),
       maxQueue: int('SCORER_MAX_QUEUE', 8, 1, 10_000),

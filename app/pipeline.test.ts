@@ -37,16 +37,20 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
 
   const expected = [...structured, ...raw];
   await waitFor('every good event to be scored', () => countRows(env.pool, env.id), (n) => n >= expected.length);
-  const { rows } = await env.pool.query<{ tenant_id: string; message_id: string; verdict: string; risk_score: number; alerted: boolean; received_at: Date; model_version: string; subject: string; reasons: Array<{ code: string }> }>(
-    `SELECT tenant_id, message_id, verdict, risk_score, alerted, received_at, model_version, subject, reasons FROM ${env.id}.email_scores`,
+  const { rows } = await env.pool.query<{ tenant_id: string; message_id: string; verdict: string; risk_score: number; alerted: boolean; received_at: Date; model_version: string; subject: string; reasons: Array<{ code: string }>; explanations: Array<{ feature: string; contribution: number }>; shadow_model_version: string | null }>(
+    `SELECT tenant_id, message_id, verdict, risk_score, alerted, received_at, model_version, subject, reasons, explanations, shadow_model_version FROM ${env.id}.email_scores`,
   );
   assert.deepEqual(rows.map((r) => r.message_id).sort(), expected.map((e) => e.messageId).sort());
   for (const row of rows) {
     const event = expected.find((e) => e.messageId === row.message_id)!;
     assert.equal(row.tenant_id, event.tenantId);
     assert.equal(row.received_at.getTime(), event.receivedAtMs);
-    assert.match(row.model_version, /^fs1-lr-/);
+    assert.match(row.model_version, /^fs\d+-lr-[0-9a-f]{12}$/);
     assert.ok(row.reasons.some((r) => r.code === 'model.spam_probability'));
+    // The analyst's "why": the strongest feature contributions, strongest first.
+    assert.equal(row.explanations.length, 5);
+    assert.ok(row.explanations.every((e, i, all) => e.feature.includes(':') && (i === 0 || Math.abs(all[i - 1]!.contribution) >= Math.abs(e.contribution))));
+    assert.equal(row.shadow_model_version, null);
   }
   // Raw-only events were parsed in the workers: their subjects come from the MIME headers.
   const rawRows = rows.filter((r) => r.message_id.includes(`${runId}-raw`));

@@ -45,6 +45,7 @@ export interface Pipeline {
   stop(): Promise<void>;
   readonly postgres: PostgresSink;
   readonly policies: PolicyStore;
+  readonly scorer: Scorer;
 }
 
 export async function createPipeline(config: Config, logger: Logger, registry: Registry): Promise<Pipeline> {
@@ -70,7 +71,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics);
   await alerts.connect();
   const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs });
-  const scorer: Scorer = createScorer({
+  const scorer: Scorer = await createScorer({
     ...config.scorer,
     intel: createThreatIntel(redis, config.redis.keyPrefix),
     policies,
@@ -137,5 +138,6 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
     stop,
     postgres,
     policies,
+    scorer,
   };
 }

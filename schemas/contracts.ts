@@ -41,6 +41,20 @@ export interface Reason {
   readonly detail?: string;
 }
 
+/** One feature's contribution to the model's logit (positive pushes towards spam). */
+export interface Explanation {
+  readonly feature: string;
+  readonly contribution: number;
+}
+
+/** What a candidate model in shadow mode made of the same email; never alerts. */
+export interface ShadowScore {
+  readonly modelVersion: string;
+  readonly modelProbability: number;
+  readonly riskScore: number;
+  readonly verdict: Verdict;
+}
+
 /** The result of scoring one email: one row in `email_scores`, perhaps one alert. */
 export interface ScoredEmail {
   readonly tenantId: string;
@@ -53,6 +67,9 @@ export interface ScoredEmail {
   readonly modelProbability: number;
   readonly modelVersion: string;
   readonly reasons: readonly Reason[];
+  readonly explanations: readonly Explanation[];
+  /** Set when a shadow model runs beside the current one. */
+  readonly shadow: ShadowScore | null;
   readonly mailFrom: string;
   readonly fromAddress: string;
   readonly subject: string;

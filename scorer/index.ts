@@ -1,11 +1,12 @@
 // The scoring stage: emails in, scored emails (or the reason one could not be scored) out.
-// Features and inference run on the worker pool; intel lookups, tenant policy and the risk
-// engine run here, once per batch.
+// Features and inference run on the worker pool of the current model (and of a shadow model,
+// when one is configured); intel lookups, tenant policy and the risk engine run here, once per
+// batch.
 import type { Logger } from 'pino';
-import type { InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
+import type { InboundEmail, RejectedEmail, ScoredEmail, ShadowScore } from '../schemas/contracts.ts';
 import { SUBJECT_MAX_CHARS } from '../schemas/contracts.ts';
-import { createScoringPool } from './pool.ts';
-import { assessRisk } from './risk.ts';
+import { assessRisk, type IntelHit, type TenantPolicy } from './risk.ts';
+import { createModelSlot, type ModelSlot } from './model_slot.ts';
 import type { ThreatIntel } from './intel.ts';
 import type { PolicyStore } from './policy.ts';
 import type { ScorerMetrics } from './metrics.ts';
@@ -16,13 +17,16 @@ export { createThreatIntel, type ThreatIntel } from './intel.ts';
 export { createPolicyStore, type PolicyStore } from './policy.ts';
 export { DEFAULT_POLICY, IntelKind, type TenantPolicy } from './risk.ts';
 export { eventFromRawMessage, extractUrls } from './mime.ts';
-export { readModelCard, type ModelCard } from './model_card.ts';
-export { train, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';
+export { readModelCard, loadModel, type ModelCard } from './model_card.ts';
+export { train, ablation, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';
 
 export const ScoringFailureCode = { unparseable: 'UNSCORABLE_EVENT' } as const;
 
 export interface ScorerOptions {
   readonly modelDirectory: string;
+  /** A candidate model scored beside the current one on every batch; its results are recorded, never acted on. */
+  readonly shadowModelDirectory: string | null;
+  readonly modelReloadIntervalMs: number;
   readonly threads: number;
   readonly maxQueue: number;
   /** Events per worker task: large batches are split so every worker gets a share. */
@@ -41,20 +45,37 @@ export interface ScoringResult {
 export interface Scorer {
   score(emails: readonly InboundEmail[]): Promise<ScoringResult>;
   onPressure(listener: (saturated: boolean) => void): void;
+  /** Versions in service, for logs and tests. */
+  modelVersions(): { current: string; shadow: string | null };
+  /** Checks the model directories now rather than at the next interval. */
+  reloadModels(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createScorer(options: ScorerOptions): Scorer {
-  const pool = createScoringPool(options);
-  const { metrics } = options;
+export async function createScorer(options: ScorerOptions): Promise<Scorer> {
+  const { metrics, logger } = options;
+  const slot = (directory: string, role: 'current' | 'shadow') =>
+    createModelSlot({ directory, role, threads: options.threads, maxQueue: options.maxQueue, reloadIntervalMs: options.modelReloadIntervalMs, logger, metrics });
+  const current: ModelSlot = await slot(options.modelDirectory, 'current');
+  const shadow: ModelSlot | null = options.shadowModelDirectory === null ? null : await slot(options.shadowModelDirectory, 'shadow');
+
+  async function runShadow(chunks: Uint8Array[][]): Promise<ScoreTaskResult[] | null> {
+    if (shadow === null) return null;
+    try {
+      return await Promise.all(chunks.map((chunk) => shadow.run(chunk)));
+    } catch (err) {
+      // The shadow model is on trial: its failure must never hold up the real scores.
+      metrics.shadowFailures.inc();
+      logger.warn({ err, version: shadow.version() }, 'shadow model failed on a batch; recording it without shadow results');
+      return null;
+    }
+  }
 
   async function score(emails: readonly InboundEmail[]): Promise<ScoringResult> {
     const started = process.hrtime.bigint();
-    const tasks: Array<Promise<ScoreTaskResult>> = [];
-    for (let i = 0; i < emails.length; i += options.taskSize) {
-      tasks.push(pool.run(emails.slice(i, i + options.taskSize).map((e) => e.bytes)));
-    }
-    const results = await Promise.all(tasks);
+    const chunks: Uint8Array[][] = [];
+    for (let i = 0; i < emails.length; i += options.taskSize) chunks.push(emails.slice(i, i + options.taskSize).map((e) => e.bytes));
+    const [results, shadowResults] = await Promise.all([Promise.all(chunks.map((chunk) => current.run(chunk))), runShadow(chunks)]);
     const afterPool = process.hrtime.bigint();
     const details = results.flatMap((r) => r.details);
     const [intelHits, policies] = await Promise.all([
@@ -65,7 +86,7 @@ export function createScorer(options: ScorerOptions): Scorer {
     const scored: ScoredEmail[] = [];
     const rejected: RejectedEmail[] = [];
     let index = 0;
-    for (const result of results) {
+    results.forEach((result, chunk) => {
       for (let j = 0; j < result.details.length; j++, index++) {
         const email = emails[index]!;
         const detail = result.details[j]!;
@@ -76,14 +97,11 @@ export function createScorer(options: ScorerOptions): Scorer {
         const { event } = email;
         const fromAddress = detail.parsed?.fromAddress ?? event.from?.address ?? '';
         const mailFrom = detail.parsed?.mailFrom ?? event.envelope?.mailFrom ?? '';
+        const policy = policies.get(event.tenantId)!;
+        const riskOf = (probability: number, flags: number) =>
+          assessRisk({ probability, flags, intelHits: intelHits[index]!, policy, senderAddress: fromAddress !== '' ? fromAddress : mailFrom });
         const probability = result.probabilities[j]!;
-        const risk = assessRisk({
-          probability,
-          flags: result.flags[j]!,
-          intelHits: intelHits[index]!,
-          policy: policies.get(event.tenantId)!,
-          senderAddress: fromAddress !== '' ? fromAddress : mailFrom,
-        });
+        const risk = riskOf(probability, result.flags[j]!);
         scored.push({
           tenantId: event.tenantId,
           messageId: event.messageId,
@@ -94,6 +112,8 @@ export function createScorer(options: ScorerOptions): Scorer {
           modelProbability: probability,
           modelVersion: result.modelVersion,
           reasons: risk.reasons,
+          explanations: detail.explanations,
+          shadow: shadowScore(shadowResults?.[chunk], j, riskOf),
           mailFrom,
           fromAddress,
           subject: (detail.parsed?.subject ?? event.subject).slice(0, SUBJECT_MAX_CHARS),
@@ -102,7 +122,7 @@ export function createScorer(options: ScorerOptions): Scorer {
         });
         metrics.scored.inc({ verdict: risk.verdict });
       }
-    }
+    });
     metrics.failed.inc(rejected.length);
     for (const result of results) {
       metrics.stageSeconds.inc({ stage: 'features' }, result.timings.featuresMs / 1000);
@@ -111,10 +131,33 @@ export function createScorer(options: ScorerOptions): Scorer {
     const finished = process.hrtime.bigint();
     metrics.stageSeconds.inc({ stage: 'risk' }, Number(finished - afterPool) / 1e9);
     metrics.batchSeconds.observe(Number(finished - started) / 1e9);
-    metrics.poolUtilisation.set(pool.utilisation());
-    metrics.poolQueue.set(pool.queued());
+    metrics.poolUtilisation.set(current.utilisation());
+    metrics.poolQueue.set(current.queued());
     return { scored, rejected };
   }
 
-  return { score, onPressure: pool.onPressure, close: pool.close };
+  return {
+    score,
+    onPressure: current.onPressure,
+    modelVersions: () => ({ current: current.version(), shadow: shadow?.version() ?? null }),
+    async reloadModels() {
+      await Promise.all([current.reload(), shadow?.reload()]);
+    },
+    async close() {
+      await Promise.all([current.close(), shadow?.close()]);
+    },
+  };
 }
+
+function shadowScore(
+  result: ScoreTaskResult | undefined,
+  j: number,
+  riskOf: (probability: number, flags: number) => { riskScore: number; verdict: ShadowScore['verdict'] },
+): ShadowScore | null {
+  if (result === undefined || result.details[j]?.error !== undefined) return null;
+  const probability = result.probabilities[j]!;
+  const risk = riskOf(probability, result.flags[j]!);
+  return { modelVersion: result.modelVersion, modelProbability: probability, riskScore: risk.riskScore, verdict: risk.verdict };
+}
+
+export type { IntelHit, TenantPolicy as Policy };

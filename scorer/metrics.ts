@@ -7,6 +7,9 @@ export interface ScorerMetrics {
   readonly stageSeconds: Counter<'stage'>;
   readonly poolUtilisation: Gauge;
   readonly poolQueue: Gauge;
+  readonly modelInfo: Gauge<'role' | 'version'>;
+  readonly modelReloads: Counter<'role'>;
+  readonly shadowFailures: Counter;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -20,5 +23,8 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     stageSeconds: new Counter({ name: 'mailscore_scorer_stage_seconds_total', help: 'Worker CPU time by stage (features, inference) and main-thread time (intel, policy, risk)', labelNames: ['stage'], registers }),
     poolUtilisation: new Gauge({ name: 'mailscore_scorer_pool_utilisation_ratio', help: 'Share of worker time spent running tasks (piscina utilization)', registers }),
     poolQueue: new Gauge({ name: 'mailscore_scorer_pool_queue_tasks', help: 'Batches waiting for a worker', registers }),
+    modelInfo: new Gauge({ name: 'mailscore_scorer_model_info', help: 'The model versions in service (1), by role (current, shadow)', labelNames: ['role', 'version'], registers }),
+    modelReloads: new Counter({ name: 'mailscore_scorer_model_reloads_total', help: 'Models hot-reloaded, by role', labelNames: ['role'], registers }),
+    shadowFailures: new Counter({ name: 'mailscore_scorer_shadow_failures_total', help: 'Batches the shadow model failed to score (recorded without shadow results)', registers }),
   };
 }

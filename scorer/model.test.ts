@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EmailEventCodec } from '../schemas/contracts.ts';
 import { createScoringPool } from './pool.ts';
 import { eventFromRawMessage } from './mime.ts';
-import { MODEL_FILE, readModelCard } from './model_card.ts';
+import { loadModel, MODEL_FILE, readModelCard } from './model_card.ts';
 import { decodeLinearModel, predictLinear } from './onnx_model.ts';
 import { extractFeatures } from './features.ts';
 import { isHeldOut, loadCorpus } from './train/corpus.ts';
@@ -38,7 +38,7 @@ test("the model card's held-out metrics are reproduced through the worker pool, 
   assert.equal(heldOut.length, card.heldOut.count);
 
   const events = await Promise.all(heldOut.map((m) => eventFromRawMessage(m.raw, { tenantId: 'eval', fallbackMessageId: m.key, fallbackReceivedAtMs: Date.UTC(2002, 0, 1) })));
-  const pool = createScoringPool({ modelDirectory: MODEL_DIR, threads: 2, maxQueue: 4 });
+  const pool = createScoringPool({ model: await loadModel(MODEL_DIR), threads: 2, maxQueue: 4 });
   try {
     const probabilities: number[] = [];
     for (let i = 0; i < events.length; i += 200) {

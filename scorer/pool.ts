@@ -3,9 +3,10 @@
 import { Piscina } from 'piscina';
 import { packEvents } from './batch_codec.ts';
 import type { ScoreTaskResult, WorkerOptions } from './worker_contract.ts';
+import type { LoadedModel } from './model_card.ts';
 
 export interface ScoringPoolOptions {
-  readonly modelDirectory: string;
+  readonly model: LoadedModel;
   readonly threads: number;
   /** Tasks allowed to wait for a worker before the pool reports pressure. */
   readonly maxQueue: number;
@@ -20,7 +21,7 @@ export interface ScoringPool {
 }
 
 export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
-  const workerData: WorkerOptions = { modelDirectory: options.modelDirectory };
+  const workerData: WorkerOptions = options.model;
   const piscina = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
     minThreads: options.threads,

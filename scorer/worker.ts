@@ -1,25 +1,27 @@
-// A piscina worker: loads the ONNX model once per thread, then scores packed batches.
+// A piscina worker: builds its ONNX session once from the model bytes it is given, then scores
+// packed batches. It never reads model files, so a model being replaced on disk cannot reach a
+// worker half-written.
 import { workerData } from 'node:worker_threads';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
+import { EmailEventCodec, type EmailEventFields, type Explanation } from '../schemas/contracts.ts';
 import { unpackEvent } from './batch_codec.ts';
 import { extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
-import { MODEL_FILE, readModelCard } from './model_card.ts';
-import { MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
+import { decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
 import type { EmailDetail, ScoreTask, ScoreTaskResult, WorkerOptions } from './worker_contract.ts';
 
-const options = workerData as WorkerOptions;
-const card = await readModelCard(options.modelDirectory);
+const EXPLANATIONS_PER_EMAIL = 5;
+const { card, bytes } = workerData as WorkerOptions;
 // One intra-op thread per session: the pool runs one worker per core, so more would oversubscribe.
-const session = await ort.InferenceSession.create(join(options.modelDirectory, MODEL_FILE), {
+const session = await ort.InferenceSession.create(bytes, {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
 });
+// The same weights the graph holds, for explaining a score feature by feature.
+const { weights } = decodeLinearModel(bytes);
 
 export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResult> {
   const count = task.offsets.length - 1;
@@ -36,10 +38,11 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
       }
       const extracted = extractFeatures(event);
       features[i] = extracted;
-      details[i] = parsed === undefined ? { indicators: extracted.indicators } : { indicators: extracted.indicators, parsed };
+      const explanations = explain(extracted);
+      details[i] = parsed === undefined ? { indicators: extracted.indicators, explanations } : { indicators: extracted.indicators, explanations, parsed };
     } catch (err) {
       features[i] = null;
-      details[i] = { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, error: (err as Error).message };
+      details[i] = { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], error: (err as Error).message };
     }
   }
   const inferenceStart = performance.now();
@@ -52,6 +55,20 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
     details,
     timings: { featuresMs: inferenceStart - featureStart, inferenceMs: performance.now() - inferenceStart },
   };
+}
+
+/** The features with the largest |weight × value|, strongest first. */
+function explain(features: EmailFeatures): Explanation[] {
+  const top: Explanation[] = [];
+  for (let k = 0; k < features.indices.length; k++) {
+    const contribution = weights[features.indices[k]!]! * features.values[k]!;
+    if (top.length < EXPLANATIONS_PER_EMAIL || Math.abs(contribution) > Math.abs(top[top.length - 1]!.contribution)) {
+      top.push({ feature: features.names[k]!, contribution: Math.round(contribution * 1e4) / 1e4 });
+      top.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+      if (top.length > EXPLANATIONS_PER_EMAIL) top.pop();
+    }
+  }
+  return top;
 }
 
 function needsParsing(event: EmailEventFields): boolean {

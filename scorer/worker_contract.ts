@@ -1,10 +1,10 @@
 // The messages exchanged with scorer/worker.ts.
 import type { Indicators } from './features.ts';
 import type { PackedEvents } from './batch_codec.ts';
+import type { LoadedModel } from './model_card.ts';
+import type { Explanation } from '../schemas/contracts.ts';
 
-export interface WorkerOptions {
-  readonly modelDirectory: string;
-}
+export type WorkerOptions = LoadedModel;
 
 export type ScoreTask = PackedEvents;
 
@@ -17,6 +17,8 @@ export interface ParsedSummary {
 
 export interface EmailDetail {
   readonly indicators: Indicators;
+  /** The features that moved the model's score most, strongest first. */
+  readonly explanations: readonly Explanation[];
   readonly parsed?: ParsedSummary;
   /** Set when this one event could not be scored (unparseable raw message); it is dead-lettered. */
   readonly error?: string;

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmailEventCodec } from '../../schemas/contracts.ts';
 import { createScoringPool } from '../../scorer/pool.ts';
+import { loadModel } from '../../scorer/model_card.ts';
 import type { CorpusMessage } from '../../scorer/train/corpus.ts';
 
 const run = promisify(execFile);
@@ -27,7 +28,7 @@ export interface EngineRun {
 /** Our scorer: raw messages through the very worker code the pipeline runs, on one thread. */
 export async function runOurs(modelDirectory: string, messages: readonly CorpusMessage[]): Promise<EngineRun> {
   const events = messages.map((m, i) => EmailEventCodec.encode({ tenantId: 'eval', messageId: `${i}`, receivedAtMs: Date.UTC(2002, 0, 1), rawMessage: m.raw }).finish());
-  const pool = createScoringPool({ modelDirectory, threads: 1, maxQueue: 1000 });
+  const pool = createScoringPool({ model: await loadModel(modelDirectory), threads: 1, maxQueue: 1000 });
   try {
     const pass = async () => {
       const started = performance.now();

@@ -26,7 +26,7 @@ async function freshSchema(t: { after: (fn: () => Promise<void>) => void }) {
 function row(messageId: string, receivedAtMs: number, overrides: Partial<ScoredEmail> = {}): ScoredEmail {
   return {
     tenantId: 'acme', messageId, receivedAtMs, scoredAtMs: NOW, riskScore: 12, verdict: 'clean', modelProbability: 0.12,
-    modelVersion: 'test', reasons: [{ code: 'model.spam_probability', points: 12 }], mailFrom: 'a@b.example', fromAddress: 'a@b.example',
+    modelVersion: 'test', reasons: [{ code: 'model.spam_probability', points: 12 }], explanations: [], shadow: null, mailFrom: 'a@b.example', fromAddress: 'a@b.example',
     subject: 'tab\there, newline\nthere, backslash \\ too', alert: false, source: { topic: 'in', partition: 0, offset: '1' }, ...overrides,
   };
 }

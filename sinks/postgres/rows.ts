@@ -5,7 +5,10 @@ import type { ScoredEmail } from '../../schemas/contracts.ts';
 export const COPY_COLUMNS = [
   'tenant_id', 'message_id', 'received_at', 'scored_at', 'risk_score', 'verdict', 'model_probability', 'model_version',
   'reasons', 'mail_from', 'from_address', 'subject', 'alerted', 'source_topic', 'source_partition', 'source_offset',
+  'explanations', 'shadow_model_version', 'shadow_probability', 'shadow_risk_score', 'shadow_verdict',
 ] as const;
+
+const NULL = '\\N';
 
 export function toCopyLine(row: ScoredEmail): string {
   return [
@@ -15,7 +18,7 @@ export function toCopyLine(row: ScoredEmail): string {
     new Date(row.scoredAtMs).toISOString(),
     String(row.riskScore),
     row.verdict,
-    Number.isFinite(row.modelProbability) ? row.modelProbability.toPrecision(7) : 'NaN',
+    probabilityText(row.modelProbability),
     escapeText(row.modelVersion),
     escapeText(JSON.stringify(row.reasons)),
     escapeText(row.mailFrom),
@@ -25,7 +28,16 @@ export function toCopyLine(row: ScoredEmail): string {
     escapeText(row.source.topic),
     String(row.source.partition),
     row.source.offset,
+    escapeText(JSON.stringify(row.explanations)),
+    row.shadow === null ? NULL : escapeText(row.shadow.modelVersion),
+    row.shadow === null ? NULL : probabilityText(row.shadow.modelProbability),
+    row.shadow === null ? NULL : String(row.shadow.riskScore),
+    row.shadow === null ? NULL : row.shadow.verdict,
   ].join('\t') + '\n';
+}
+
+function probabilityText(p: number): string {
+  return Number.isFinite(p) ? p.toPrecision(7) : 'NaN';
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped; NUL cannot be stored in text. */
