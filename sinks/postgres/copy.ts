@@ -36,7 +36,7 @@ export function createCopyWriter(pool: Pool, metrics: SinkMetrics) {
     let broken = false;
     try {
       if (!staged.has(client)) {
-        await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING_TABLE} (LIKE email_scores) ON COMMIT DELETE ROWS`);
+        await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING_TABLE} (LIKE email_scores INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
         staged.add(client);
       }
       await client.query('BEGIN');

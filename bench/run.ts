@@ -1,0 +1,231 @@
+// `make bench`: how much mail this pipeline takes on this machine, and how fast one email gets
+// through. Preloads N events, drains them through the pipeline (a separate process, as in
+// production) several times, runs paced scenarios for end-to-end latency, and measures the raw
+// ceilings and a naive baseline in the same run, so the report can give ratios.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { Presets, SingleBar } from 'cli-progress';
+import { pino } from 'pino';
+import { loadConfig } from '../app/config.ts';
+import { createKafka } from '../app/pipeline.ts';
+import { ensureTopics } from '../app/topics.ts';
+import { corpusSources, eventTemplates } from '../app/produce.ts';
+import { quoteIdentifier } from '../sinks/index.ts';
+import type { ScoredEmail } from '../schemas/contracts.ts';
+import {
+  benchEvent, consumeCeiling, copyCeiling, latencies, latencySummary, memoryMb, naiveBaseline, preload, processCpu,
+  producePaced, scrape, startPipeline, type Corpus, type ProcessCpu,
+} from './scenarios.ts';
+import { median, round } from './stats.ts';
+import { writeReport } from './report.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const knob = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+};
+const N = knob('N', 1_000_000);
+const RUNS = Math.max(1, knob('BENCH_RUNS', 3));
+const FAST_RATE = knob('BENCH_FAST_RATE', 2000);
+const FAST_SECONDS = knob('BENCH_FAST_SECONDS', 30);
+const SLOW_SECONDS = knob('BENCH_SLOW_SECONDS', 120);
+const BASELINE_EVENTS = Math.min(N, knob('BENCH_BASELINE_EVENTS', 3000));
+const COPY_ROWS = Math.min(N, knob('BENCH_COPY_ROWS', 200_000));
+const HTTP_PORT = 19_464;
+
+const runId = `bench${Date.now().toString(36)}`;
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  INPUT_TOPIC: `${runId}.events`, ALERT_TOPIC: `${runId}.alerts`, DLQ_TOPIC: `${runId}.events.dlq`, TOPIC_PARTITIONS: '4',
+};
+const config = loadConfig(env);
+const logger = pino({ level: 'warn' });
+const kafka = createKafka(config, logger);
+const admin = kafka.admin();
+const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
+const commit = (() => { try { return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).toString().trim(); } catch { return 'unknown'; } })();
+const say = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const bar = () => new SingleBar({ format: '  [{bar}] {value}/{total} {task}', stream: process.stderr, noTTYOutput: false, notTTYSchedule: 5000 }, Presets.shades_classic);
+
+async function main() {
+  await ensureTopics(kafka, config);
+  await admin.connect();
+  say(`run ${runId} on commit ${commit.slice(0, 12)}: N=${N}, ${RUNS} drains`);
+  const corpus: Corpus = await (async () => {
+    const sources = await corpusSources();
+    return { sources, templates: await eventTemplates(sources) };
+  })();
+
+  say(`preloading ${N} events on ${config.topics.input}`);
+  const preloadBar = bar();
+  preloadBar.start(N, 0, { task: 'produced' });
+  const loaded = await preload(kafka, config.topics.input, corpus, runId, N, preloadBar);
+  preloadBar.stop();
+  say(`preloaded in ${loaded.seconds.toFixed(1)} s (${Math.round(N / loaded.seconds)}/s, ${(loaded.bytes / N / 1024).toFixed(1)} KiB per event)`);
+
+  say('raw consume ceiling (kafkajs read + decode)');
+  const consume = await consumeCeiling(kafka, config.topics.input, N);
+  say(`  ${Math.round(consume.eps)}/s`);
+
+  const drains = [];
+  for (let run = 1; run <= RUNS; run++) drains.push(await drain(run));
+
+  say(`raw COPY ceiling (${COPY_ROWS} rows)`);
+  const copy = await copyCeiling(config, syntheticRows(corpus, COPY_ROWS), config.ingest.maxBatchEvents);
+  say(`  ${Math.round(copy.eps)}/s`);
+
+  say(`naive baseline (${BASELINE_EVENTS} events, one at a time, one INSERT each)`);
+  const naive = await naiveBaseline(config, kafka, config.topics.input, BASELINE_EVENTS);
+  say(`  ${Math.round(naive.eps)}/s`);
+
+  const paced = await pacedRuns(corpus);
+
+  const drainEps = drains.map((d) => d.eps);
+  const best = drains.reduce((a, b) => (Math.abs(a.eps - median(drainEps)) <= Math.abs(b.eps - median(drainEps)) ? a : b));
+  const result = {
+    commit, run_id: runId, generated_at: new Date().toISOString(), machine: { cores: (await import('node:os')).availableParallelism(), node: process.version },
+    n: N, event_kib: round(loaded.bytes / N / 1024, 2),
+    drain_eps: round(median(drainEps)), drain_eps_min: round(Math.min(...drainEps)), drain_eps_max: round(Math.max(...drainEps)),
+    drains: drains.map(({ timeline: _timeline, ...d }) => d),
+    latency_ms: paced,
+    peak_rss_mb: round(Math.max(...drains.map((d) => d.peak_rss_mb))),
+    ceilings: { consume_eps: round(consume.eps), copy_eps: round(copy.eps), naive_eps: round(naive.eps), preload_eps: round(N / loaded.seconds) },
+    ratios: {
+      drain_to_consume_ceiling: round(median(drainEps) / consume.eps, 3),
+      drain_to_copy_ceiling: round(median(drainEps) / copy.eps, 3),
+      drain_to_naive: round(median(drainEps) / naive.eps, 1),
+    },
+    cpu_seconds: best.cpu,
+    timeline: best.timeline,
+  };
+  const { markdownPath } = await writeReport(join(ROOT, 'bench/results'), result);
+  say(`wrote bench/results/latest.json and ${markdownPath}`);
+  const failures = drains.filter((d) => !d.exactly_once);
+  if (failures.length > 0) throw new Error(`events lost or duplicated in drain ${failures.map((f) => f.run).join(', ')}`);
+  console.log(`drained ${round(median(drainEps))} emails/s (min ${round(Math.min(...drainEps))}, max ${round(Math.max(...drainEps))}); `
+    + `p99 ${round(paced.fast.p99)} ms at ${FAST_RATE}/s, ${round(paced.slow.p99)} ms at 1000/min; peak RSS ${result.peak_rss_mb} MiB; every event landed exactly once`);
+}
+
+async function drain(run: number) {
+  const schema = `${runId}_drain${run}`;
+  const group = `${runId}-drain${run}`;
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  say(`drain ${run}/${RUNS}: ${N} events through the pipeline (schema ${schema})`);
+  const pipeline = await startPipeline({ ...env, PG_SCHEMA: schema, CONSUMER_GROUP: group }, HTTP_PORT);
+  const pid = pipeline.child.pid!;
+  const cpuBefore = await processCpu(pid);
+  const stagesBefore = await scrape(pipeline.metricsUrl);
+  const progress = bar();
+  progress.start(N, 0, { task: 'rows written' });
+  let written = 0;
+  let peakRss = 0;
+  const started = performance.now();
+  while (written < N) {
+    await sleep(500);
+    const metrics = await scrape(pipeline.metricsUrl);
+    written = metrics.get('mailscore_sink_rows_written_total') ?? written;
+    peakRss = Math.max(peakRss, (await memoryMb(pid)).peak);
+    progress.update(written);
+    if (pipeline.child.exitCode !== null) throw new Error(`the pipeline exited with ${pipeline.child.exitCode} mid-drain`);
+    if (performance.now() - started > Math.max(600_000, N * 2)) throw new Error(`drain ${run} stalled at ${written}/${N}`);
+  }
+  progress.stop();
+  const cpuAfter = await processCpu(pid);
+  const stages = await scrape(pipeline.metricsUrl);
+  peakRss = Math.max(peakRss, (await memoryMb(pid)).peak);
+  const exitCode = await pipeline.stop();
+  const { rows: [span] } = await pool.query<{ rows: string; ids: string; first: Date; last: Date }>(
+    `SELECT count(*) AS rows, count(DISTINCT (tenant_id, message_id)) AS ids, min(stored_at) AS first, max(stored_at) AS last
+       FROM ${quoteIdentifier(schema)}.email_scores WHERE message_id LIKE $1`, [`<${runId}.%`]);
+  const seconds = (span!.last.getTime() - span!.first.getTime()) / 1000;
+  const { rows: timeline } = await pool.query<{ second: number; rows: string }>(
+    `SELECT extract(epoch FROM date_trunc('second', stored_at) - date_trunc('second', $1::timestamptz))::int AS second, count(*) AS rows
+       FROM ${quoteIdentifier(schema)}.email_scores GROUP BY 1 ORDER BY 1`, [span!.first]);
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  await admin.deleteGroups([group]).catch(() => undefined);
+  const delta = (name: string) => (stages.get(name) ?? 0) - (stagesBefore.get(name) ?? 0);
+  const cpu = {
+    per_process: diffCpu(cpuBefore, cpuAfter),
+    per_stage: {
+      decode: round(delta('mailscore_ingest_decode_seconds_total'), 2),
+      features: round(delta('mailscore_scorer_stage_seconds_total{stage="features"}'), 2),
+      inference: round(delta('mailscore_scorer_stage_seconds_total{stage="inference"}'), 2),
+      risk_intel_policy: round(delta('mailscore_scorer_stage_seconds_total{stage="risk"}'), 2),
+      copy_wall: round(delta('mailscore_sink_copy_seconds_sum'), 2),
+      alerts_wall: round(delta('mailscore_sink_alert_publish_seconds_sum'), 2),
+    },
+  };
+  const result = {
+    run, eps: N / seconds, seconds: round(seconds, 2), rows: Number(span!.rows), exactly_once: Number(span!.rows) === N && Number(span!.ids) === N,
+    peak_rss_mb: round(peakRss), exit_code: exitCode, cpu, timeline: timeline.map((t) => ({ second: Number(t.second), rows: Number(t.rows) })),
+  };
+  say(`  ${Math.round(result.eps)}/s over ${result.seconds} s, peak RSS ${result.peak_rss_mb} MiB, exactly once: ${result.exactly_once}`);
+  return result;
+}
+
+async function pacedRuns(corpus: Corpus) {
+  const schema = `${runId}_paced`;
+  const group = `${runId}-paced`;
+  const topic = `${runId}.paced`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
+  const pipeline = await startPipeline({ ...env, INPUT_TOPIC: topic, PG_SCHEMA: schema, CONSUMER_GROUP: group, INGEST_FROM_BEGINNING: 'false' }, HTTP_PORT);
+  try {
+    await sleep(2000);
+    say(`paced: 1000 emails a minute for ${SLOW_SECONDS} s`);
+    const slowCount = await producePaced(kafka, topic, corpus, `${runId}-slow`, 1000 / 60, SLOW_SECONDS);
+    say(`paced: ${FAST_RATE} emails a second for ${FAST_SECONDS} s`);
+    const fastCount = await producePaced(kafka, topic, corpus, `${runId}-fast`, FAST_RATE, FAST_SECONDS);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { rows: [c] } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdentifier(schema)}.email_scores`);
+      if (Number(c!.n) >= slowCount + fastCount) break;
+      await sleep(200);
+    }
+    const slow = latencySummary(await latencies(pool, schema, `${runId}-slow`));
+    const fast = latencySummary(await latencies(pool, schema, `${runId}-fast`));
+    say(`  1000/min: p50 ${round(slow.p50)} p99 ${round(slow.p99)} max ${round(slow.max)} ms; ${FAST_RATE}/s: p50 ${round(fast.p50)} p99 ${round(fast.p99)} max ${round(fast.max)} ms`);
+    const distribution = await latencies(pool, schema, `${runId}-fast`);
+    return { slow: { rate_per_second: round(1000 / 60, 2), ...roundAll(slow) }, fast: { rate_per_second: FAST_RATE, ...roundAll(fast) }, fast_distribution: distribution.map((x) => round(x)) };
+  } finally {
+    await pipeline.stop();
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  }
+}
+
+function roundAll<T extends Record<string, number>>(values: T): T {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)])) as T;
+}
+
+function diffCpu(before: ProcessCpu, after: ProcessCpu) {
+  return { pipeline: round(after.pipeline - before.pipeline, 2), broker: round(after.broker - before.broker, 2), postgres: round(after.postgres - before.postgres, 2) };
+}
+
+/** Rows as the scorer would produce them, for the COPY ceiling. */
+function syntheticRows(corpus: Corpus, count: number): ScoredEmail[] {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, n) => {
+    const event = benchEvent(corpus, `${runId}-copy`, n, now - (n % 3_600_000));
+    return {
+      tenantId: event.tenantId!, messageId: event.messageId!, receivedAtMs: Number(event.receivedAtMs), scoredAtMs: now, riskScore: n % 101,
+      verdict: n % 3 === 0 ? 'malicious' : 'clean', modelProbability: (n % 100) / 100, modelVersion: 'bench',
+      reasons: [{ code: 'model.spam_probability', points: n % 101, detail: '0.5000' }, { code: 'rule.reply_to_mismatch', points: 8 }],
+      explanations: [{ feature: 'b:free', contribution: 1.2 }, { feature: 's:offer', contribution: 0.8 }, { feature: 'fd:example.com', contribution: -0.4 }],
+      shadow: null, mailFrom: event.envelope?.mailFrom ?? '', fromAddress: event.from?.address ?? '', subject: (event.subject ?? '').slice(0, 200),
+      alert: n % 3 === 0, source: { topic: 'bench', partition: n % 4, offset: String(n) },
+    };
+  });
+}
+
+try {
+  await main();
+} finally {
+  await admin.deleteTopics({ topics: [config.topics.input, config.topics.alerts, config.topics.deadLetter] }).catch(() => undefined);
+  await admin.disconnect();
+  await pool.end();
+}

@@ -1,0 +1,245 @@
+// The measurements `make bench` takes: preload, the raw ceilings, the naive baseline, drains of
+// the full pipeline (as its own process) and paced runs with end-to-end latency per email.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs, { type Kafka } from 'kafkajs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { SingleBar } from 'cli-progress';
+import { EmailEventCodec, type EmailEventFields, type InboundEmail, type ScoredEmail } from '../schemas/contracts.ts';
+import { decodeEmailEvent } from '../ingest/index.ts';
+import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel } from '../scorer/index.ts';
+import { createPostgresSink, createSinkMetrics, quoteIdentifier } from '../sinks/index.ts';
+import { chunkByBytes, instantiate, type EventTemplate, type MailSource } from '../app/produce.ts';
+import type { Config } from '../app/config.ts';
+import { cpuSeconds, memoryMb, pidsNamed, totalCpuSeconds } from './procstat.ts';
+import { percentile } from './stats.ts';
+
+const MAIN = fileURLToPath(new URL('../app/main.ts', import.meta.url));
+const KAFKA_PID_FILE = fileURLToPath(new URL('../.local/kafka/broker.pid', import.meta.url));
+const { Partitioners } = kafkajs;
+
+export interface Corpus { readonly templates: EventTemplate[]; readonly sources: MailSource[] }
+
+/** Event `n` of a run: a corpus message with its own tenant, message id, sender time. */
+export function benchEvent(corpus: Corpus, runId: string, n: number, receivedAtMs: number): EmailEventFields {
+  return instantiate(corpus.templates, corpus.sources, n, { runId, tenants: 50, raw: false }, receivedAtMs);
+}
+
+export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId: string, count: number, bar: SingleBar): Promise<{ seconds: number; bytes: number }> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const started = performance.now();
+  let bytes = 0;
+  const now = Date.now();
+  const inFlight: Array<Promise<unknown>> = [];
+  for (let sent = 0; sent < count;) {
+    const size = Math.min(2000, count - sent);
+    const messages = [];
+    for (let i = 0; i < size; i++) {
+      // Receive times spread over the last hour, as a day's traffic would be.
+      const value = Buffer.from(EmailEventCodec.encode(benchEvent(corpus, runId, sent + i, now - ((sent + i) % 3_600_000))).finish());
+      bytes += value.length;
+      messages.push({ key: `tenant-${(sent + i) % 50}`, value });
+    }
+    for (const chunk of chunkByBytes(messages, (m) => m.value.length)) {
+      inFlight.push(producer.send({ topic, acks: 1, compression: kafkajs.CompressionTypes.GZIP, messages: chunk }));
+      if (inFlight.length >= 8) await inFlight.shift();
+    }
+    sent += size;
+    bar.update(sent);
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  return { seconds: (performance.now() - started) / 1000, bytes };
+}
+
+/** kafkajs reading and decoding only: the most the pipeline's input side could do. */
+export async function consumeCeiling(kafka: Kafka, topic: string, count: number): Promise<{ eps: number; seconds: number }> {
+  const consumer = kafka.consumer({ groupId: `ceiling-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let started = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      if (started === 0) started = performance.now();
+      for (const message of batch.messages) if (decodeEmailEvent(message.value).ok) seen += 1;
+      if (seen >= count) done();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  return { eps: count / seconds, seconds };
+}
+
+/** The same rows straight into PostgreSQL, the way the sink writes them. */
+export async function copyCeiling(config: Config, rows: ScoredEmail[], batchSize: number): Promise<{ eps: number; seconds: number }> {
+  const schema = `bench_copy_${Date.now()}`;
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2, options: `-c search_path=${schema}` });
+  try {
+    const sink = createPostgresSink(pool, { premakeDays: 1, retentionDays: 30 }, createSinkMetrics(new Registry()));
+    await sink.migrate(schema);
+    await sink.maintainPartitions();
+    const started = performance.now();
+    for (let i = 0; i < rows.length; i += batchSize) await sink.write(rows.slice(i, i + batchSize));
+    const seconds = (performance.now() - started) / 1000;
+    return { eps: rows.length / seconds, seconds };
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+    await pool.end();
+  }
+}
+
+/** One message at a time: score it alone, INSERT its row alone, commit its offset alone. */
+export async function naiveBaseline(config: Config, kafka: Kafka, topic: string, count: number): Promise<{ eps: number; seconds: number }> {
+  const schema = `bench_naive_${Date.now()}`;
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2, options: `-c search_path=${schema}` });
+  const redis = new Redis(config.redis.url);
+  const subscriber = new Redis(config.redis.url);
+  const sink = createPostgresSink(pool, { premakeDays: 1, retentionDays: 30 }, createSinkMetrics(new Registry()));
+  await sink.migrate(schema);
+  await sink.maintainPartitions();
+  const policies = await createPolicyStore({ pool, redis, subscriber, channel: `bench:${schema}`, cacheTtlMs: 60_000 });
+  const scorer = await createScorer({
+    ...config.scorer, threads: 1, taskSize: 1, intel: createThreatIntel(redis, `bench:${schema}:`), policies,
+    logger: (await import('pino')).pino({ level: 'silent' }), metrics: createScorerMetrics(new Registry()),
+  });
+  const consumer = kafka.consumer({ groupId: `naive-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let started = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic: t, partition, message }) => {
+      if (seen >= count) return;
+      if (started === 0) started = performance.now();
+      const decoded = decodeEmailEvent(message.value);
+      if (decoded.ok) {
+        const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source: { topic: t, partition, offset: message.offset } };
+        const [row] = (await scorer.score([email])).scored;
+        await pool.query(
+          `INSERT INTO email_scores (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, explanations,
+             mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
+          [row!.tenantId, row!.messageId, new Date(row!.receivedAtMs), new Date(row!.scoredAtMs), row!.riskScore, row!.verdict, row!.modelProbability,
+            row!.modelVersion, JSON.stringify(row!.reasons), JSON.stringify(row!.explanations), row!.mailFrom, row!.fromAddress, row!.subject, row!.alert, t, partition, message.offset],
+        );
+      }
+      await consumer.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      seen += 1;
+      if (seen >= count) done();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  await scorer.close();
+  await policies.close();
+  redis.disconnect();
+  subscriber.disconnect();
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  await pool.end();
+  return { eps: count / seconds, seconds };
+}
+
+export interface PipelineProcess {
+  readonly child: ChildProcess;
+  readonly metricsUrl: string;
+  stop(): Promise<number | null>;
+}
+
+export async function startPipeline(env: Record<string, string>, httpPort: number): Promise<PipelineProcess> {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN, 'start'], {
+    env: { ...env, HTTP_PORT: String(httpPort), LOG_LEVEL: env.LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (child.exitCode !== null) throw new Error(`the pipeline exited with ${child.exitCode} during start-up`);
+    if (Date.now() > deadline) throw new Error('the pipeline did not become ready within 60 s');
+    await sleep(100);
+  }
+  return {
+    child,
+    metricsUrl,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export async function scrape(metricsUrl: string): Promise<Map<string, number>> {
+  const text = await fetch(metricsUrl).then((r) => r.text(), () => '');
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+export interface ProcessCpu { pipeline: number; broker: number; postgres: number }
+
+export async function processCpu(pipelinePid: number): Promise<ProcessCpu> {
+  const brokerPid = Number((await readFile(KAFKA_PID_FILE, 'utf8').catch(() => '0')).trim());
+  return {
+    pipeline: await cpuSeconds(pipelinePid),
+    broker: brokerPid > 0 ? await cpuSeconds(brokerPid) : 0,
+    postgres: await totalCpuSeconds(await pidsNamed('postgres')),
+  };
+}
+
+export { memoryMb };
+
+/** End-to-end latency of each row: committed in PostgreSQL minus received (= produced) time. */
+export async function latencies(pool: pg.Pool, schema: string, messageIdPrefix: string): Promise<number[]> {
+  const { rows } = await pool.query<{ ms: number }>(
+    `SELECT extract(epoch FROM (stored_at - received_at)) * 1000 AS ms FROM ${quoteIdentifier(schema)}.email_scores WHERE message_id LIKE $1`,
+    [`<${messageIdPrefix}.%`],
+  );
+  return rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+}
+
+export function latencySummary(sorted: readonly number[]) {
+  return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN };
+}
+
+/** Produces at a fixed rate, stamping each event's received time as it is sent. */
+export async function producePaced(kafka: Kafka, topic: string, corpus: Corpus, runId: string, ratePerSecond: number, seconds: number): Promise<number> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const total = Math.round(ratePerSecond * seconds);
+  const tickMs = Math.max(10, Math.min(1000, 1000 / ratePerSecond));
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
+    if (due > sent) {
+      const now = Date.now();
+      const messages = [];
+      for (let n = sent; n < due; n++) messages.push({ key: `tenant-${n % 50}`, value: Buffer.from(EmailEventCodec.encode(benchEvent(corpus, runId, n, now)).finish()) });
+      await producer.send({ topic, acks: 1, messages });
+      sent = due;
+    }
+    await sleep(tickMs);
+  }
+  await producer.disconnect();
+  return total;
+}
