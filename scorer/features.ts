@@ -77,16 +77,8 @@ const MAX_BODY_CHARS = 300;
 const CHAR_NGRAM_WEIGHT = 0.25;
 
 export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<FeatureGroup> = ALL_GROUPS): EmailFeatures {
-  const counts = new Map<number, number>();
-  const names = new Map<number, string>();
-  const addAlways = (feature: string, weight = 1): void => {
-    const bucket = hashFeature(feature);
-    const count = counts.get(bucket);
-    if (count === undefined) names.set(bucket, feature);
-    counts.set(bucket, (count ?? 0) + weight);
-  };
-  const ignore = (): void => undefined;
-  const adder = (group: FeatureGroup) => (groups.has(group) ? addAlways : ignore);
+  accumulator.reset();
+  const adder = (group: FeatureGroup): Add => (groups.has(group) ? accumulator : IGNORE);
   const addWord = adder(FeatureGroup.words);
   const addChar = adder(FeatureGroup.charNgrams);
   const addHeader = adder(FeatureGroup.headers);
@@ -108,13 +100,13 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   addSubjectStyle(addStructure, subject);
   if (text.trim().length === 0 && html.length > 0) {
     flags |= RuleFlag.htmlOnly;
-    addStructure('f:html_only');
+    addStructure.feature('f:html_only');
   }
   if (html.length > 0 && HIDDEN_STYLE.test(html)) {
     flags |= RuleFlag.hiddenText;
-    addStructure('f:hidden_text');
+    addStructure.feature('f:hidden_text');
   }
-  addStructure(`x:body_len:${bucketOf(Math.floor(bodyText.length / 256))}`);
+  addStructure.feature(`x:body_len:${bucketOf(Math.floor(bodyText.length / 256))}`);
 
   const fromAddress = (email.from?.address ?? email.envelope?.mailFrom ?? '').toLowerCase();
   const fromDomain = domainOf(fromAddress);
@@ -122,23 +114,23 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   const domains = new Set<string>();
   if (fromDomain !== '') {
     domains.add(fromDomain);
-    addHeader(`fd:${fromDomain}`);
-    addHeader(`ftld:${fromDomain.slice(fromDomain.lastIndexOf('.') + 1)}`);
+    addHeader.feature(`fd:${fromDomain}`);
+    addHeader.feature(`ftld:${fromDomain.slice(fromDomain.lastIndexOf('.') + 1)}`);
   } else {
-    addHeader('f:no_from');
+    addHeader.feature('f:no_from');
   }
   if (replyToDomain !== '') {
     domains.add(replyToDomain);
     if (fromDomain !== '' && registrable(replyToDomain) !== registrable(fromDomain)) {
       flags |= RuleFlag.replyToMismatch;
-      addHeader('f:reply_to_mismatch');
+      addHeader.feature('f:reply_to_mismatch');
     }
   }
   const displayName = email.from?.name ?? '';
   const spoofed = EMAIL_IN_TEXT.exec(displayName);
   if (spoofed !== null && registrable(domainOf(spoofed[0])) !== registrable(fromDomain)) {
     flags |= RuleFlag.displayNameSpoof;
-    addHeader('f:display_name_spoof');
+    addHeader.feature('f:display_name_spoof');
   }
   if (displayName.length > 0) addWords(addHeader, 'dn', displayName, 10);
 
@@ -156,24 +148,24 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   for (const attachment of email.attachments ?? []) {
     const name = (attachment.filename ?? '').toLowerCase();
     const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
-    addAttachment(`a:type:${(attachment.contentType ?? '').toLowerCase()}`);
-    if (extension !== '') addAttachment(`a:ext:${extension}`);
+    addAttachment.feature(`a:type:${(attachment.contentType ?? '').toLowerCase()}`);
+    if (extension !== '') addAttachment.feature(`a:ext:${extension}`);
     if (RISKY_EXTENSIONS.has(extension) || (ARCHIVE_EXTENSIONS.has(extension) && /\.(exe|scr|js|vbs|bat)\./.test(name))) {
       flags |= RuleFlag.riskyAttachment;
-      addAttachment('f:risky_attachment');
+      addAttachment.feature('f:risky_attachment');
     }
     if (attachment.sha256) attachmentHashes.push(attachment.sha256.toLowerCase());
   }
-  addAttachment(`a:count:${bucketOf(email.attachments?.length ?? 0)}`);
+  addAttachment.feature(`a:count:${bucketOf(email.attachments?.length ?? 0)}`);
 
   const auth = email.auth;
   const spf = AUTH_NAMES[auth?.spf ?? 0] ?? 'unspecified';
   const dkim = AUTH_NAMES[auth?.dkim ?? 0] ?? 'unspecified';
   const dmarc = AUTH_NAMES[auth?.dmarc ?? 0] ?? 'unspecified';
   // An unreported result is no evidence either way: only results the MTA gave become features.
-  if (spf !== 'unspecified') addAuth(`auth:spf:${spf}`);
-  if (dkim !== 'unspecified') addAuth(`auth:dkim:${dkim}`);
-  if (dmarc !== 'unspecified') addAuth(`auth:dmarc:${dmarc}`);
+  if (spf !== 'unspecified') addAuth.feature(`auth:spf:${spf}`);
+  if (dkim !== 'unspecified') addAuth.feature(`auth:dkim:${dkim}`);
+  if (dmarc !== 'unspecified') addAuth.feature(`auth:dmarc:${dmarc}`);
   if (spf === 'fail' || spf === 'softfail') flags |= RuleFlag.spfFail;
   if (dkim === 'fail') flags |= RuleFlag.dkimFail;
   if (dmarc === 'fail') flags |= RuleFlag.dmarcFail;
@@ -186,18 +178,18 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
       received += 1;
       receivedPathFeatures(addHeader, value);
     } else if (name === 'x-mailer' || name === 'user-agent') addWords(addHeader, 'h:mailer', value, 3);
-    else if (name === 'list-unsubscribe') addHeader('h:list_unsubscribe');
-    else if (name === 'precedence') addHeader(`h:precedence:${value.toLowerCase()}`);
-    else if (name === 'x-priority') addHeader(`h:priority:${value.trim().charAt(0)}`);
+    else if (name === 'list-unsubscribe') addHeader.feature('h:list_unsubscribe');
+    else if (name === 'precedence') addHeader.feature(`h:precedence:${value.toLowerCase()}`);
+    else if (name === 'x-priority') addHeader.feature(`h:priority:${value.trim().charAt(0)}`);
   }
-  addHeader(`h:received:${bucketOf(received)}`);
-  addHeader(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
+  addHeader.feature(`h:received:${bucketOf(received)}`);
+  addHeader.feature(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
 
-  const { indices, values } = normalise(counts);
+  const { indices, values, names } = accumulator.finish();
   return {
     indices,
     values,
-    names: Array.from(indices, (bucket) => names.get(bucket)!),
+    names,
     flags,
     indicators: { domains: [...domains], urls: urlSignals.urls, ips: [...ips], attachmentHashes },
   };
@@ -209,41 +201,38 @@ export function flagNames(flags: number): RuleFlagName[] {
 
 /** FNV-1a, 32 bit, folded to HASH_BUCKETS. */
 export function hashFeature(feature: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < feature.length; i++) {
-    hash ^= feature.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) & (HASH_BUCKETS - 1);
+  return (fnv(FNV_OFFSET, feature) >>> 0) & (HASH_BUCKETS - 1);
 }
 
-function addWords(add: (feature: string) => void, namespace: string, text: string, maxWords: number): void {
+function addWords(add: Add, namespace: string, text: string, maxWords: number): void {
   let previous = '';
   let seen = 0;
-  for (const match of text.matchAll(WORD)) {
+  const pairs = `${namespace}2`;
+  WORD.lastIndex = 0;
+  for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
     if (seen++ >= maxWords) break;
     const word = normaliseWord(match[0]);
     if (word === '') continue;
-    add(`${namespace}:${word}`);
-    if (previous !== '') add(`${namespace}2:${previous} ${word}`);
+    add.token(namespace, word, 1);
+    if (previous !== '') add.pair(pairs, previous, word);
     previous = word;
   }
 }
 
 /** Character 4-grams of letters and digits, lower-cased, spaces folded: robust to o6fuscat1on. */
-function addCharNgrams(add: (feature: string, weight?: number) => void, namespace: string, text: string): void {
+function addCharNgrams(add: Add, namespace: string, text: string): void {
   const folded = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
-  for (let i = 0; i + 4 <= folded.length; i++) add(`${namespace}:${folded.slice(i, i + 4)}`, CHAR_NGRAM_WEIGHT);
+  for (let i = 0; i + 4 <= folded.length; i++) add.token(namespace, folded.slice(i, i + 4), CHAR_NGRAM_WEIGHT);
 }
 
 /** What a Received header says about the path: relays without reverse DNS, IP-literal HELOs. */
-function receivedPathFeatures(add: (feature: string) => void, value: string): void {
+function receivedPathFeatures(add: Add, value: string): void {
   const lower = value.toLowerCase();
-  if (/from\s+unknown\b|\(unknown\s+\[/.test(lower)) add('rcv:unknown_host');
-  if (/from\s+\[?\d{1,3}(\.\d{1,3}){3}\]?\s/.test(lower)) add('rcv:ip_helo');
-  if (/\bwith\s+e?smtps?a\b/.test(lower)) add('rcv:authenticated');
+  if (/from\s+unknown\b|\(unknown\s+\[/.test(lower)) add.feature('rcv:unknown_host');
+  if (/from\s+\[?\d{1,3}(\.\d{1,3}){3}\]?\s/.test(lower)) add.feature('rcv:ip_helo');
+  if (/\bwith\s+e?smtps?a\b/.test(lower)) add.feature('rcv:authenticated');
   const by = /\bby\s+([\w.-]+\.[a-z]{2,})/.exec(lower)?.[1];
-  if (by !== undefined) add(`rcv:by:${registrable(by)}`);
+  if (by !== undefined) add.feature(`rcv:by:${registrable(by)}`);
 }
 
 function normaliseWord(raw: string): string {
@@ -253,47 +242,47 @@ function normaliseWord(raw: string): string {
   return word;
 }
 
-function addSubjectStyle(add: (feature: string) => void, subject: string): void {
+function addSubjectStyle(add: Add, subject: string): void {
   const letters = subject.replace(/[^\p{L}]/gu, '');
   if (letters.length >= 6) {
     const upper = letters.replace(/[^\p{Lu}]/gu, '').length;
-    if (upper / letters.length > 0.6) add('f:subject_shouting');
+    if (upper / letters.length > 0.6) add.feature('f:subject_shouting');
   }
-  if (/!{2,}|\?{2,}|\$\$/.test(subject)) add('f:subject_punctuation');
-  if (subject.trim() === '') add('f:subject_empty');
+  if (/!{2,}|\?{2,}|\$\$/.test(subject)) add.feature('f:subject_punctuation');
+  if (subject.trim() === '') add.feature('f:subject_empty');
 }
 
 interface UrlSignals { flags: number; hosts: Set<string>; ips: string[]; urls: string[] }
 
-function urlFeatures(urls: readonly string[], html: string, add: (feature: string) => void): UrlSignals {
+function urlFeatures(urls: readonly string[], html: string, add: Add): UrlSignals {
   const signals: UrlSignals = { flags: 0, hosts: new Set(), ips: [], urls: [] };
   for (const raw of urls.slice(0, 100)) {
     const host = hostOf(raw);
     if (host === '') continue;
     signals.urls.push(raw.toLowerCase());
     signals.hosts.add(host);
-    add(`uh:${registrable(host)}`);
+    add.feature(`uh:${registrable(host)}`);
     if (IPV4.test(host) || host.startsWith('[')) {
       signals.flags |= RuleFlag.urlIpLiteral;
       signals.ips.push(host.replace(/^\[|\]$/g, ''));
-      add('f:url_ip');
+      add.feature('f:url_ip');
     }
     if (host.split('.').some((label) => label.startsWith('xn--'))) {
       signals.flags |= RuleFlag.urlPunycode;
-      add('f:url_punycode');
+      add.feature('f:url_punycode');
     }
     if (SHORTENERS.has(host)) {
       signals.flags |= RuleFlag.urlShortener;
-      add('f:url_shortener');
+      add.feature('f:url_shortener');
     }
   }
-  add(`u:count:${bucketOf(urls.length)}`);
+  add.feature(`u:count:${bucketOf(urls.length)}`);
   // Link text that itself looks like a URL pointing somewhere other than the href.
   for (const m of html.matchAll(/<a\s[^>]*href\s*=\s*["']?(https?:\/\/[^"'\s>]+)[^>]*>([^<]{4,200})<\/a>/gi)) {
     const shown = /(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/i.exec(m[2] ?? '');
     if (shown?.[1] !== undefined && registrable(shown[1].toLowerCase()) !== registrable(hostOf(m[1] ?? ''))) {
       signals.flags |= RuleFlag.linkTextMismatch;
-      add('f:link_text_mismatch');
+      add.feature('f:link_text_mismatch');
       break;
     }
   }
@@ -335,18 +324,96 @@ function htmlToText(html: string): string {
     .replace(/&[a-z]+;|&#\d+;/gi, ' ');
 }
 
-function normalise(counts: Map<number, number>): { indices: Int32Array; values: Float32Array } {
-  const indices = Int32Array.from(counts.keys()).sort();
-  const values = new Float32Array(indices.length);
-  let norm = 0;
-  for (let i = 0; i < indices.length; i++) {
-    const count = counts.get(indices[i]!)!;
-    // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
-    const weight = count <= 1 ? count : 1 + Math.log(count);
-    values[i] = weight;
-    norm += weight * weight;
-  }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < values.length; i++) values[i]! *= scale;
-  return { indices, values };
+/** Where features go: `feature` for a whole name, `token` and `pair` hash their parts without building the name. */
+interface Add {
+  feature(name: string, weight?: number): void;
+  token(namespace: string, token: string, weight: number): void;
+  pair(namespace: string, first: string, second: string): void;
 }
+
+const IGNORE: Add = { feature: () => undefined, token: () => undefined, pair: () => undefined };
+const FNV_OFFSET = 0x811c9dc5;
+const COLON = 58;
+const SPACE = 32;
+
+function fnv(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+function fnvChar(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+/**
+ * Sums feature weights per hash bucket in dense scratch arrays owned by this thread (each worker
+ * has its own module instance), touching only the buckets an email uses: no Map, no per-feature
+ * string unless a bucket is new (its name is kept for explanations).
+ */
+const accumulator = (() => {
+  const weights = new Float64Array(HASH_BUCKETS);
+  const slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
+  let touched = new Int32Array(1024);
+  let names: string[] = [];
+  let count = 0;
+  const namespaceHashes = new Map<string, number>();
+  const prefix = (namespace: string): number => {
+    let hash = namespaceHashes.get(namespace);
+    if (hash === undefined) {
+      hash = fnvChar(fnv(FNV_OFFSET, namespace), COLON);
+      namespaceHashes.set(namespace, hash);
+    }
+    return hash;
+  };
+  /** Adds weight to the bucket of `hash`; true when the bucket is new for this email (its name is then due). */
+  const bump = (hash: number, weight: number): boolean => {
+    const bucket = (hash >>> 0) & (HASH_BUCKETS - 1);
+    weights[bucket]! += weight;
+    if (slotOf[bucket] !== -1) return false;
+    if (count === touched.length) {
+      const grown = new Int32Array(touched.length * 2);
+      grown.set(touched);
+      touched = grown;
+    }
+    slotOf[bucket] = count;
+    touched[count++] = bucket;
+    return true;
+  };
+  return {
+    reset(): void {
+      count = 0;
+      names = [];
+    },
+    feature(name: string, weight = 1): void {
+      if (bump(fnv(FNV_OFFSET, name), weight)) names.push(name);
+    },
+    token(namespace: string, token: string, weight: number): void {
+      if (bump(fnv(prefix(namespace), token), weight)) names.push(`${namespace}:${token}`);
+    },
+    pair(namespace: string, first: string, second: string): void {
+      if (bump(fnv(fnvChar(fnv(prefix(namespace), first), SPACE), second), 1)) names.push(`${namespace}:${first} ${second}`);
+    },
+    /** L2-normalised, sub-linear weights in ascending bucket order; clears the scratch arrays. */
+    finish(): { indices: Int32Array; values: Float32Array; names: string[] } {
+      const indices = touched.slice(0, count).sort();
+      const values = new Float32Array(count);
+      const sortedNames: string[] = new Array(count);
+      let norm = 0;
+      for (let i = 0; i < count; i++) {
+        const bucket = indices[i]!;
+        const total = weights[bucket]!;
+        // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
+        const weight = total <= 1 ? total : 1 + Math.log(total);
+        values[i] = weight;
+        norm += weight * weight;
+        sortedNames[i] = names[slotOf[bucket]!]!;
+        weights[bucket] = 0;
+        slotOf[bucket] = -1;
+      }
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let i = 0; i < count; i++) values[i]! *= scale;
+      count = 0;
+      return { indices, values, names: sortedNames };
+    },
+  };
+})();
