@@ -45,7 +45,7 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
     const event = expected.find((e) => e.messageId === row.message_id)!;
     assert.equal(row.tenant_id, event.tenantId);
     assert.equal(row.received_at.getTime(), event.receivedAtMs);
-    assert.match(row.model_version, /^fs\d+-lr-[0-9a-f]{12}$/);
+    assert.match(row.model_version, /^fs\d+-\w+-lr-[0-9a-f]{12}$/);
     assert.ok(row.reasons.some((r) => r.code === 'model.spam_probability'));
     // The analyst's "why": the strongest feature contributions, strongest first.
     assert.equal(row.explanations.length, 5);

@@ -19,7 +19,7 @@ import type { Config } from '../app/config.ts';
 import { cpuSeconds, memoryMb, pidsNamed, totalCpuSeconds } from './procstat.ts';
 import { percentile } from './stats.ts';
 
-const MAIN = fileURLToPath(new URL('../app/main.ts', import.meta.url));
+const MAILSCORE = fileURLToPath(new URL('../bin/mailscore', import.meta.url));
 const KAFKA_PID_FILE = fileURLToPath(new URL('../.local/kafka/broker.pid', import.meta.url));
 const { Partitioners } = kafkajs;
 
@@ -161,8 +161,11 @@ export interface PipelineProcess {
 }
 
 export async function startPipeline(env: Record<string, string>, httpPort: number): Promise<PipelineProcess> {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN, 'start'], {
-    env: { ...env, HTTP_PORT: String(httpPort), LOG_LEVEL: env.LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  // The pipeline runs as operators run it (bin/mailscore, with its Node flags). BENCH_PROFILE=dir
+  // writes V8 CPU profiles of its main thread and workers there.
+  const profile = env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${env.BENCH_PROFILE}` } : {};
+  const child = spawn(MAILSCORE, ['start'], {
+    env: { ...env, ...profile, HTTP_PORT: String(httpPort), LOG_LEVEL: env.LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;

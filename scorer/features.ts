@@ -222,7 +222,7 @@ function addWords(add: Add, namespace: string, text: string, maxWords: number): 
 /** Character 4-grams of letters and digits, lower-cased, spaces folded: robust to o6fuscat1on. */
 function addCharNgrams(add: Add, namespace: string, text: string): void {
   const folded = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
-  for (let i = 0; i + 4 <= folded.length; i++) add.token(namespace, folded.slice(i, i + 4), CHAR_NGRAM_WEIGHT);
+  for (let i = 0; i + 4 <= folded.length; i++) add.slice(namespace, folded, i, i + 4, CHAR_NGRAM_WEIGHT);
 }
 
 /** What a Received header says about the path: relays without reverse DNS, IP-literal HELOs. */
@@ -328,10 +328,12 @@ function htmlToText(html: string): string {
 interface Add {
   feature(name: string, weight?: number): void;
   token(namespace: string, token: string, weight: number): void;
+  /** `text.slice(start, end)` as a token, without cutting the string unless its bucket is new. */
+  slice(namespace: string, text: string, start: number, end: number, weight: number): void;
   pair(namespace: string, first: string, second: string): void;
 }
 
-const IGNORE: Add = { feature: () => undefined, token: () => undefined, pair: () => undefined };
+const IGNORE: Add = { feature: () => undefined, token: () => undefined, slice: () => undefined, pair: () => undefined };
 const FNV_OFFSET = 0x811c9dc5;
 const COLON = 58;
 const SPACE = 32;
@@ -389,6 +391,11 @@ const accumulator = (() => {
     },
     token(namespace: string, token: string, weight: number): void {
       if (bump(fnv(prefix(namespace), token), weight)) names.push(`${namespace}:${token}`);
+    },
+    slice(namespace: string, text: string, start: number, end: number, weight: number): void {
+      let hash = prefix(namespace);
+      for (let i = start; i < end; i++) hash = fnvChar(hash, text.charCodeAt(i));
+      if (bump(hash, weight)) names.push(`${namespace}:${text.slice(start, end)}`);
     },
     pair(namespace: string, first: string, second: string): void {
       if (bump(fnv(fnvChar(fnv(prefix(namespace), first), SPACE), second), 1)) names.push(`${namespace}:${first} ${second}`);

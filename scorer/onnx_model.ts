@@ -1,16 +1,18 @@
 // Writes the scoring model as an ONNX graph. The model is a hashed bag of features with one
-// weight per bucket (logistic regression, fastText-style input): inputs are the active buckets
-// of each email and their values, padded to the batch's widest email with bucket 0, value 0.
+// weight per bucket (logistic regression, fastText-style input). A batch arrives flat, with no
+// padding: the active buckets of every email one after the other, their values, the row (email)
+// each belongs to, and the number of rows.
 //
-//   logit[n] = sum_k W[indices[n,k]] * values[n,k] + bias;  probability = sigmoid(logit)
+//   logit[n] = sum over k with rows[k] = n of W[indices[k]] * values[k] + bias
+//   probability = sigmoid(logit)
 //
 // Only the few ONNX messages needed are declared, with the tag numbers of onnx/onnx.proto.
 import protobuf from 'protobufjs';
 
 const ONNX_IR_VERSION = 8;
-export const ONNX_OPSET = 13;
-const TensorType = { float: 1, int64: 7 } as const;
-const AttributeType = { int: 2 } as const;
+export const ONNX_OPSET = 18;
+const TensorType = { float: 1, int32: 6, int64: 7 } as const;
+const AttributeType = { int: 2, string: 3, tensor: 4 } as const;
 
 const onnx = protobuf.Root.fromJSON({
   nested: {
@@ -38,7 +40,8 @@ const onnx = protobuf.Root.fromJSON({
           attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
         } },
         AttributeProto: { fields: {
-          name: { type: 'string', id: 1 }, i: { type: 'int64', id: 3 }, type: { type: 'int32', id: 20 },
+          name: { type: 'string', id: 1 }, i: { type: 'int64', id: 3 }, s: { type: 'bytes', id: 4 },
+          t: { type: 'TensorProto', id: 5 }, type: { type: 'int32', id: 20 },
         } },
         TensorProto: { fields: {
           dims: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'int32', id: 2 },
@@ -55,7 +58,10 @@ const onnx = protobuf.Root.fromJSON({
 });
 const ModelProto = onnx.lookupType('onnx.ModelProto');
 
-export const MODEL_INPUTS = { indices: 'indices', values: 'values' } as const;
+/** Changes whenever the graph's inputs or layout change; part of the model version. */
+export const GRAPH_FORMAT = 'flat2';
+
+export const MODEL_INPUTS = { indices: 'indices', values: 'values', rows: 'rows', count: 'count' } as const;
 export const MODEL_OUTPUTS = { probability: 'probability', logit: 'logit' } as const;
 
 export interface LinearModel {
@@ -78,8 +84,10 @@ export function encodeLinearModel(model: LinearModel): Uint8Array {
   const graph = {
     name: 'hashed_linear',
     input: [
-      valueInfo(MODEL_INPUTS.indices, TensorType.int64, ['batch', 'width']),
-      valueInfo(MODEL_INPUTS.values, TensorType.float, ['batch', 'width']),
+      valueInfo(MODEL_INPUTS.indices, TensorType.int32, ['active']),
+      valueInfo(MODEL_INPUTS.values, TensorType.float, ['active']),
+      valueInfo(MODEL_INPUTS.rows, TensorType.int32, ['active']),
+      valueInfo(MODEL_INPUTS.count, TensorType.int64, [1]),
     ],
     output: [
       valueInfo(MODEL_OUTPUTS.probability, TensorType.float, ['batch']),
@@ -88,12 +96,17 @@ export function encodeLinearModel(model: LinearModel): Uint8Array {
     initializer: [
       tensor('weights', [model.weights.length], TensorType.float, model.weights),
       tensor('bias', [1], TensorType.float, new Float32Array([model.bias])),
-      tensor('sum_axes', [1], TensorType.int64, new BigInt64Array([1n])),
     ],
     node: [
       node('Gather', ['weights', MODEL_INPUTS.indices], ['gathered'], [{ name: 'axis', type: AttributeType.int, i: 0 }]),
       node('Mul', ['gathered', MODEL_INPUTS.values], ['weighted']),
-      node('ReduceSum', ['weighted', 'sum_axes'], ['summed'], [{ name: 'keepdims', type: AttributeType.int, i: 0 }]),
+      node('ConstantOfShape', [MODEL_INPUTS.count], ['zeros'], [
+        { name: 'value', type: AttributeType.tensor, t: tensor('zero', [1], TensorType.float, new Float32Array([0])) },
+      ]),
+      node('ScatterElements', ['zeros', MODEL_INPUTS.rows, 'weighted'], ['summed'], [
+        { name: 'axis', type: AttributeType.int, i: 0 },
+        { name: 'reduction', type: AttributeType.string, s: new TextEncoder().encode('add') },
+      ]),
       node('Add', ['summed', 'bias'], [MODEL_OUTPUTS.logit]),
       node('Sigmoid', [MODEL_OUTPUTS.logit], [MODEL_OUTPUTS.probability]),
     ],

@@ -29,6 +29,9 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     // Twice the bound: piscina rejects beyond maxQueue, we only want to slow the producer down.
     maxQueue: options.maxQueue * 2,
     concurrentTasksPerWorker: 1,
+    // Bounded heaps keep memory flat under any backlog; a roomy young generation keeps the
+    // short-lived per-email garbage in cheap scavenges.
+    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 48 },
     workerData,
   });
   const listeners: Array<(saturated: boolean) => void> = [];

@@ -9,6 +9,7 @@ import { unpackEvent } from './batch_codec.ts';
 import { extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
+import { ModelNotUsableError } from './model_card.ts';
 import type { EmailDetail, ScoreTask, ScoreTaskResult, WorkerOptions } from './worker_contract.ts';
 
 const EXPLANATIONS_PER_EMAIL = 5;
@@ -20,6 +21,10 @@ const session = await ort.InferenceSession.create(bytes, {
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
 });
+const missing = Object.values(MODEL_INPUTS).filter((name) => !session.inputNames.includes(name));
+if (missing.length > 0) {
+  throw new ModelNotUsableError(`model ${card.version} lacks inputs ${missing.join(', ')}: it was written for another graph format; retrain with \`make train\``);
+}
 // The same weights the graph holds, for explaining a score feature by feature.
 const { weights } = decodeLinearModel(bytes);
 
@@ -94,22 +99,25 @@ async function mergeRawMessage(event: EmailEventFields): Promise<EmailEventField
 }
 
 async function infer(features: Array<EmailFeatures | null>): Promise<Float32Array> {
-  const count = features.length;
-  let width = 1;
-  for (const f of features) if (f !== null && f.indices.length > width) width = f.indices.length;
-  const indices = new BigInt64Array(count * width);
-  const values = new Float32Array(count * width);
+  let active = 0;
+  for (const f of features) if (f !== null) active += f.indices.length;
+  // Flat, unpadded input: every email's buckets one after the other, with the row each belongs to.
+  const indices = new Int32Array(active);
+  const values = new Float32Array(active);
+  const rows = new Int32Array(active);
+  let at = 0;
   features.forEach((f, row) => {
     if (f === null) return;
-    const base = row * width;
-    for (let k = 0; k < f.indices.length; k++) {
-      indices[base + k] = BigInt(f.indices[k]!);
-      values[base + k] = f.values[k]!;
-    }
+    indices.set(f.indices, at);
+    values.set(f.values, at);
+    rows.fill(row, at, at + f.indices.length);
+    at += f.indices.length;
   });
   const output = await session.run({
-    [MODEL_INPUTS.indices]: new ort.Tensor('int64', indices, [count, width]),
-    [MODEL_INPUTS.values]: new ort.Tensor('float32', values, [count, width]),
+    [MODEL_INPUTS.indices]: new ort.Tensor('int32', indices, [active]),
+    [MODEL_INPUTS.values]: new ort.Tensor('float32', values, [active]),
+    [MODEL_INPUTS.rows]: new ort.Tensor('int32', rows, [active]),
+    [MODEL_INPUTS.count]: new ort.Tensor('int64', BigInt64Array.of(BigInt(features.length)), [1]),
   });
   const probabilities = Float32Array.from(output[MODEL_OUTPUTS.probability]!.data as Float32Array);
   features.forEach((f, row) => {

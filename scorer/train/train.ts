@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EmailEventFields } from '../../schemas/contracts.ts';
 import { eventFromRawMessage } from '../mime.ts';
 import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
-import { encodeLinearModel, predictLinear, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
+import { encodeLinearModel, predictLinear, GRAPH_FORMAT, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
 import { CORPUS_PACKAGE, loadCorpus } from './corpus.ts';
 import { binaryMetrics, type BinaryMetrics } from './metrics.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../model_card.ts';
@@ -58,8 +58,8 @@ export async function train(options: TrainOptions): Promise<ModelCard> {
   const model = fitLogisticRegression(trainSet, options);
   const heldOutMetrics = evaluate(model, heldOut);
   const weightsDigest = createHash('sha256').update(new Uint8Array(model.weights.buffer)).update(String(model.bias)).digest('hex');
-  const version = `${FEATURE_SPEC_VERSION}-lr-${weightsDigest.slice(0, 12)}`;
-  const bytes = encodeLinearModel({ ...model, metadata: { version, feature_spec: FEATURE_SPEC_VERSION } });
+  const version = `${FEATURE_SPEC_VERSION}-${GRAPH_FORMAT}-lr-${weightsDigest.slice(0, 12)}`;
+  const bytes = encodeLinearModel({ ...model, metadata: { version, feature_spec: FEATURE_SPEC_VERSION, graph_format: GRAPH_FORMAT } });
   const card: ModelCard = {
     version,
     kind: 'hashed-logistic-regression',
