@@ -97,7 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: str('CONSUMER_GROUP', 'mailscore-scorer'),
       poisonPolicy: oneOf('INGEST_POISON_POLICY', PoisonPolicy.deadLetter, Object.values(PoisonPolicy)),
       maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
-      partitionsConsumedConcurrently: int('INGEST_PARTITIONS_CONCURRENTLY', 2, 1, 64),
+      partitionsConsumedConcurrently: int('INGEST_PARTITIONS_CONCURRENTLY', 4, 1, 64),
       maxBytesPerPartition: int('INGEST_MAX_BYTES_PER_PARTITION', 4 * 1024 * 1024, 64 * 1024),
       maxWaitTimeMs: int('INGEST_MAX_WAIT_MS', 50, 0, 10_000),
       sessionTimeoutMs,

@@ -17,7 +17,7 @@ import { quoteIdentifier } from '../sinks/index.ts';
 import type { ScoredEmail } from '../schemas/contracts.ts';
 import {
   benchEvent, consumeCeiling, copyCeiling, latencies, latencySummary, memoryMb, naiveBaseline, preload, processCpu,
-  producePaced, scrape, startPipeline, type Corpus, type ProcessCpu,
+  producePaced, scrape, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
 } from './scenarios.ts';
 import { median, round } from './stats.ts';
 import { writeReport } from './report.ts';
@@ -37,6 +37,8 @@ const SLOW_SECONDS = knob('BENCH_SLOW_SECONDS', 120);
 const BASELINE_EVENTS = Math.min(N, knob('BENCH_BASELINE_EVENTS', 3000));
 const COPY_ROWS = Math.min(N, knob('BENCH_COPY_ROWS', 200_000));
 const HTTP_PORT = 19_464;
+const COMPRESSION = (process.env.BENCH_COMPRESSION ?? 'none') as keyof typeof PRELOAD_COMPRESSION;
+if (!(COMPRESSION in PRELOAD_COMPRESSION)) throw new Error(`BENCH_COMPRESSION must be none or gzip, got "${COMPRESSION}"`);
 
 const runId = `bench${Date.now().toString(36)}`;
 const env: Record<string, string> = {
@@ -64,7 +66,7 @@ async function main() {
   say(`preloading ${N} events on ${config.topics.input}`);
   const preloadBar = bar();
   preloadBar.start(N, 0, { task: 'produced' });
-  const loaded = await preload(kafka, config.topics.input, corpus, runId, N, preloadBar);
+  const loaded = await preload(kafka, config.topics.input, corpus, runId, N, COMPRESSION, preloadBar);
   preloadBar.stop();
   say(`preloaded in ${loaded.seconds.toFixed(1)} s (${Math.round(N / loaded.seconds)}/s, ${(loaded.bytes / N / 1024).toFixed(1)} KiB per event)`);
 
@@ -89,7 +91,7 @@ async function main() {
   const best = drains.reduce((a, b) => (Math.abs(a.eps - median(drainEps)) <= Math.abs(b.eps - median(drainEps)) ? a : b));
   const result = {
     commit, run_id: runId, generated_at: new Date().toISOString(), machine: { cores: (await import('node:os')).availableParallelism(), node: process.version },
-    n: N, event_kib: round(loaded.bytes / N / 1024, 2),
+    n: N, event_kib: round(loaded.bytes / N / 1024, 2), compression: COMPRESSION, settings: { partitions: 4, scorer_threads: config.scorer.threads, partitions_consumed_concurrently: config.ingest.partitionsConsumedConcurrently, max_batch_events: config.ingest.maxBatchEvents },
     drain_eps: round(median(drainEps)), drain_eps_min: round(Math.min(...drainEps)), drain_eps_max: round(Math.max(...drainEps)),
     drains: drains.map(({ timeline: _timeline, ...d }) => d),
     latency_ms: paced,

@@ -30,7 +30,9 @@ export function benchEvent(corpus: Corpus, runId: string, n: number, receivedAtM
   return instantiate(corpus.templates, corpus.sources, n, { runId, tenants: 50, raw: false }, receivedAtMs);
 }
 
-export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId: string, count: number, bar: SingleBar): Promise<{ seconds: number; bytes: number }> {
+export const PRELOAD_COMPRESSION = { none: kafkajs.CompressionTypes.None, gzip: kafkajs.CompressionTypes.GZIP } as const;
+
+export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId: string, count: number, compression: keyof typeof PRELOAD_COMPRESSION, bar: SingleBar): Promise<{ seconds: number; bytes: number }> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const started = performance.now();
@@ -47,7 +49,7 @@ export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId
       messages.push({ key: `tenant-${(sent + i) % 50}`, value });
     }
     for (const chunk of chunkByBytes(messages, (m) => m.value.length)) {
-      inFlight.push(producer.send({ topic, acks: 1, compression: kafkajs.CompressionTypes.GZIP, messages: chunk }));
+      inFlight.push(producer.send({ topic, acks: 1, compression: PRELOAD_COMPRESSION[compression], messages: chunk }));
       if (inFlight.length >= 8) await inFlight.shift();
     }
     sent += size;

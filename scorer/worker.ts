@@ -64,16 +64,20 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
 
 /** The features with the largest |weight × value|, strongest first. */
 function explain(features: EmailFeatures): Explanation[] {
-  const top: Explanation[] = [];
+  // Positions of the strongest contributions so far, kept sorted; objects only for the winners.
+  const best: number[] = [];
+  const strength = (k: number) => Math.abs(weights[features.indices[k]!]! * features.values[k]!);
   for (let k = 0; k < features.indices.length; k++) {
-    const contribution = weights[features.indices[k]!]! * features.values[k]!;
-    if (top.length < EXPLANATIONS_PER_EMAIL || Math.abs(contribution) > Math.abs(top[top.length - 1]!.contribution)) {
-      top.push({ feature: features.names[k]!, contribution: Math.round(contribution * 1e4) / 1e4 });
-      top.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-      if (top.length > EXPLANATIONS_PER_EMAIL) top.pop();
-    }
+    if (best.length === EXPLANATIONS_PER_EMAIL && strength(k) <= strength(best[best.length - 1]!)) continue;
+    let at = best.length;
+    while (at > 0 && strength(best[at - 1]!) < strength(k)) at--;
+    best.splice(at, 0, k);
+    if (best.length > EXPLANATIONS_PER_EMAIL) best.pop();
   }
-  return top;
+  return best.map((k) => ({
+    feature: features.names[k]!,
+    contribution: Math.round(weights[features.indices[k]!]! * features.values[k]! * 1e4) / 1e4,
+  }));
 }
 
 function needsParsing(event: EmailEventFields): boolean {
