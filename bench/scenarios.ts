@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Kafka } from 'kafkajs';
+import kafkajs, { type Consumer, type ConsumerConfig, type ConsumerRunConfig, type Kafka } from 'kafkajs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -60,27 +60,46 @@ export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId
   return { seconds: (performance.now() - started) / 1000, bytes };
 }
 
-/** kafkajs reading and decoding only: the most the pipeline's input side could do. */
-export async function consumeCeiling(kafka: Kafka, topic: string, count: number): Promise<{ eps: number; seconds: number }> {
-  const consumer = kafka.consumer({ groupId: `ceiling-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+interface Progress {
+  /** Marks the first record: the clock starts here. */
+  start(): void;
+  add(records: number): void;
+  finished(): boolean;
+}
+
+/** A fresh consumer group reads `topic` from the start until `count` records are counted; rate from the first record. */
+async function timeConsumption(
+  kafka: Kafka, topic: string, count: number, consumer: Omit<ConsumerConfig, 'groupId'>, run: (progress: Progress, reader: Consumer) => ConsumerRunConfig,
+): Promise<{ eps: number; seconds: number }> {
+  const reader = kafka.consumer({ groupId: `bench-${randomUUID()}`, ...consumer });
+  await reader.connect();
+  await reader.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
   let started = 0;
   let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => { done = resolve; });
-  await consumer.run({
+  const allSeen = new Promise<void>((resolve) => { done = resolve; });
+  await reader.run(run({
+    start: () => { if (started === 0) started = performance.now(); },
+    add: (records) => { seen += records; if (seen >= count) done(); },
+    finished: () => seen >= count,
+  }, reader));
+  await allSeen;
+  const seconds = (performance.now() - started) / 1000;
+  await reader.disconnect();
+  return { eps: count / seconds, seconds };
+}
+
+/** kafkajs reading and decoding only: the most the pipeline's input side could do. */
+export function consumeCeiling(kafka: Kafka, topic: string, count: number): Promise<{ eps: number; seconds: number }> {
+  return timeConsumption(kafka, topic, count, { maxBytesPerPartition: 4 * 1024 * 1024 }, (progress) => ({
     partitionsConsumedConcurrently: 4,
     eachBatch: async ({ batch }) => {
-      if (started === 0) started = performance.now();
-      for (const message of batch.messages) if (decodeEmailEvent(message.value).ok) seen += 1;
-      if (seen >= count) done();
+      progress.start();
+      let valid = 0;
+      for (const message of batch.messages) if (decodeEmailEvent(message.value).ok) valid += 1;
+      progress.add(valid);
     },
-  });
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.disconnect();
-  return { eps: count / seconds, seconds };
+  }));
 }
 
 /** The same rows straight into PostgreSQL, the way the sink writes them. */
@@ -115,18 +134,11 @@ export async function naiveBaseline(config: Config, kafka: Kafka, topic: string,
     ...config.scorer, threads: 1, taskSize: 1, intel: createThreatIntel(redis, `bench:${schema}:`), policies,
     logger: (await import('pino')).pino({ level: 'silent' }), metrics: createScorerMetrics(new Registry()),
   });
-  const consumer = kafka.consumer({ groupId: `naive-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
-  let started = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => { done = resolve; });
-  await consumer.run({
+  const result = await timeConsumption(kafka, topic, count, {}, (progress, reader) => ({
     autoCommit: false,
     eachMessage: async ({ topic: t, partition, message }) => {
-      if (seen >= count) return;
-      if (started === 0) started = performance.now();
+      if (progress.finished()) return;
+      progress.start();
       const decoded = decodeEmailEvent(message.value);
       if (decoded.ok) {
         const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source: { topic: t, partition, offset: message.offset } };
@@ -139,21 +151,17 @@ export async function naiveBaseline(config: Config, kafka: Kafka, topic: string,
             row!.modelVersion, JSON.stringify(row!.reasons), JSON.stringify(row!.explanations), row!.mailFrom, row!.fromAddress, row!.subject, row!.alert, t, partition, message.offset],
         );
       }
-      await consumer.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      seen += 1;
-      if (seen >= count) done();
+      await reader.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      progress.add(1);
     },
-  });
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.disconnect();
+  }));
   await scorer.close();
   await policies.close();
   redis.disconnect();
   subscriber.disconnect();
   await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
   await pool.end();
-  return { eps: count / seconds, seconds };
+  return result;
 }
 
 export interface PipelineProcess {
