@@ -46,7 +46,7 @@ export async function writeReport(directory: string, result: BenchResult): Promi
   await writeFile(join(directory, 'latency.svg'), await svg({
     width: 640, height: 220, title: `End-to-end latency at ${result.latency_ms.fast.rate_per_second} emails/s (produce → row committed)`,
     data: { values: distribution.map((ms) => ({ ms })) }, mark: 'bar',
-    encoding: { x: { field: 'ms', type: 'quantitative', bin: { maxbins: 60 }, title: 'milliseconds' }, y: { aggregate: 'count', type: 'quantitative', title: 'emails' } },
+    encoding: { x: { field: 'ms', type: 'quantitative', bin: { maxbins: 60 }, title: 'milliseconds', axis: { tickCount: 10, labelOverlap: true } }, y: { aggregate: 'count', type: 'quantitative', title: 'emails' } },
   }));
 
   const earlier: BenchResult[] = [];
@@ -76,7 +76,7 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     ...Object.entries(result.cpu_seconds.per_process).map(([k, v]) => `| ${k} | ${v} |`), '',
     '| pipeline stage | seconds |', '| --- | --- |',
     ...Object.entries(result.cpu_seconds.per_stage).map(([k, v]) => `| ${k} | ${v} |`), '',
-    'Stage times: decode, features and inference are CPU time (features and inference summed over worker threads); COPY and alerts are wall time including the round trips.', '',
+    'Stage times: decode and risk_intel_policy are main-thread time; features (protobuf decode, features and explanations in the worker) and inference are time inside the workers, summed over both, so they include time a worker waited for a core; COPY and alerts are wall time including the round trips.', '',
     '![throughput](throughput.svg)', '', '![latency](latency.svg)', '',
     '## Runs so far', '',
     '| when | commit | N | drain emails/s | p99 at fast rate (ms) | peak RSS (MiB) |', '| --- | --- | --- | --- | --- | --- |',

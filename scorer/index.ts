@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { InboundEmail, RejectedEmail, ScoredEmail, ShadowScore } from '../schemas/contracts.ts';
 import { SUBJECT_MAX_CHARS } from '../schemas/contracts.ts';
-import { assessRisk, type IntelHit, type TenantPolicy } from './risk.ts';
+import { assessRisk } from './risk.ts';
 import { createModelSlot, type ModelSlot } from './model_slot.ts';
 import type { ThreatIntel } from './intel.ts';
 import type { PolicyStore } from './policy.ts';
@@ -160,4 +160,3 @@ function shadowScore(
   return { modelVersion: result.modelVersion, modelProbability: probability, riskScore: risk.riskScore, verdict: risk.verdict };
 }
 
-export type { IntelHit, TenantPolicy as Policy };
