@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { Registry } from 'prom-client';
-import { createPipeline } from './pipeline.ts';
-import { countRows, createTestEnvironment, quietLogger, waitFor } from './testing.ts';
+import { countRows, startTestPipeline, waitFor } from './testing.ts';
 import { EmailEventCodec } from '../schemas/contracts.ts';
 
 const run = promisify(execFile);
@@ -18,13 +16,9 @@ const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 const PER_CODEC = 25;
 
 test('batches compressed with gzip, snappy, lz4 and zstd by librdkafka are all consumed', async (t) => {
-  const env = await createTestEnvironment();
-  t.after(() => env.cleanup());
   const dir = await mkdtemp(join(tmpdir(), 'mailscore-kcat-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
-  t.after(() => pipeline.stop());
-  await pipeline.start();
+  const { env } = await startTestPipeline(t);
 
   const runId = randomUUID().slice(0, 8);
   for (const codec of CODECS) {

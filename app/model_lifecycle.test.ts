@@ -6,9 +6,7 @@ import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
-import { createPipeline } from './pipeline.ts';
-import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor } from './testing.ts';
+import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
 import { decodeLinearModel, encodeLinearModel } from '../scorer/onnx_model.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../scorer/model_card.ts';
 
@@ -35,16 +33,12 @@ async function writeCandidate(dir: string, scale: number): Promise<string> {
   return version;
 }
 
-const versionsById = async (env: Awaited<ReturnType<typeof createTestEnvironment>>) =>
+const versionsById = async (env: TestEnvironment) =>
   new Map((await env.pool.query<{ message_id: string; model_version: string }>(`SELECT message_id, model_version FROM ${env.id}.email_scores`)).rows.map((r) => [r.message_id, r.model_version]));
 
 test('a new model file is hot-reloaded: events before it keep the old version, events after it get the new one, none lost or doubled', async (t) => {
   const modelDir = await copyOfTrainedModel(t);
-  const env = await createTestEnvironment({ MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' });
-  t.after(() => env.cleanup());
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
-  t.after(() => pipeline.stop());
-  await pipeline.start();
+  const { env, pipeline } = await startTestPipeline(t, { MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' });
   const oldVersion = pipeline.scorer.modelVersions().current;
 
   const before = await corpusEvents(400, { runId: `${randomUUID().slice(0, 8)}-before` });
@@ -65,11 +59,7 @@ test('a new model file is hot-reloaded: events before it keep the old version, e
 
 test('a half-written model is not loaded; the pipeline keeps scoring with the model it has', async (t) => {
   const modelDir = await copyOfTrainedModel(t);
-  const env = await createTestEnvironment({ MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' });
-  t.after(() => env.cleanup());
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
-  t.after(() => pipeline.stop());
-  await pipeline.start();
+  const { env, pipeline } = await startTestPipeline(t, { MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' });
   const version = pipeline.scorer.modelVersions().current;
   // A card naming a new version whose model file never arrived.
   const card = JSON.parse(await readFile(join(modelDir, MODEL_CARD_FILE), 'utf8')) as ModelCard;
@@ -85,11 +75,7 @@ test('a half-written model is not loaded; the pipeline keeps scoring with the mo
 test('shadow mode records a candidate model beside the current one and never alerts on it', async (t) => {
   const shadowDir = await copyOfTrainedModel(t);
   const shadowVersion = await writeCandidate(shadowDir, 3);
-  const env = await createTestEnvironment({ SHADOW_MODEL_DIR: shadowDir });
-  t.after(() => env.cleanup());
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
-  t.after(() => pipeline.stop());
-  await pipeline.start();
+  const { env, pipeline } = await startTestPipeline(t, { SHADOW_MODEL_DIR: shadowDir });
   assert.deepEqual(pipeline.scorer.modelVersions().shadow, shadowVersion);
 
   const events = await corpusEvents(150, { runId: randomUUID().slice(0, 8) });

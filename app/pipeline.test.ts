@@ -2,27 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Registry } from 'prom-client';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Registry as MetricsRegistry } from 'prom-client';
-import { createPipeline } from './pipeline.ts';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startHttpServer } from './http.ts';
-import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor } from './testing.ts';
+import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
 import { AlertCodec, EmailEventCodec } from '../schemas/contracts.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
 import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
 
 test('events in, exact rows and alerts out; poison goes to the dead-letter topic while good events flow', async (t) => {
-  const env = await createTestEnvironment();
-  t.after(() => env.cleanup());
-  const registry = new MetricsRegistry();
+  const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_' });
-  const pipeline = await createPipeline(env.config, quietLogger, registry);
-  t.after(() => pipeline.stop());
+  const { env, pipeline } = await startTestPipeline(t, {}, registry);
   const server = await startHttpServer({ host: '127.0.0.1', port: 0, registry, isReady: pipeline.isReady });
   t.after(() => new Promise((resolve) => server.close(resolve)));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await pipeline.start();
 
   const runId = randomUUID().slice(0, 8);
   const structured = await corpusEvents(80, { runId });
@@ -98,11 +92,7 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
 });
 
 test('threat intel and tenant policy change verdicts, and a policy change reaches a running pipeline', async (t) => {
-  const env = await createTestEnvironment();
-  t.after(() => env.cleanup());
-  const pipeline = await createPipeline(env.config, quietLogger, new Registry());
-  t.after(() => pipeline.stop());
-  await pipeline.start();
+  const { env, pipeline } = await startTestPipeline(t);
   const { createThreatIntel } = await import('../scorer/index.ts');
   await createThreatIntel(env.redis, env.config.redis.keyPrefix).add([{ kind: 'domain', value: 'phish.example' }]);
 

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig, type Config } from './config.ts';
-import { createKafka } from './pipeline.ts';
+import { createKafka, createPipeline, type Pipeline } from './pipeline.ts';
+import { Registry } from 'prom-client';
 import { ensureTopics } from './topics.ts';
 import { chunkByBytes, corpusSources, eventTemplates, instantiate, type EventTemplate, type MailSource } from './produce.ts';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
@@ -123,4 +124,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (v
 export async function countRows(pool: pg.Pool, schema: string): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.email_scores`).catch(() => ({ rows: [{ n: '0' }] }));
   return Number(rows[0]!.n);
+}
+
+/** A fresh environment and a started in-process pipeline on it, both cleaned up after the test. */
+export async function startTestPipeline(
+  t: { after: (fn: () => Promise<unknown>) => void },
+  overrides: Record<string, string> = {},
+  registry = new Registry(),
+): Promise<{ env: TestEnvironment; pipeline: Pipeline }> {
+  const env = await createTestEnvironment(overrides);
+  t.after(() => env.cleanup());
+  const pipeline = await createPipeline(env.config, quietLogger, registry);
+  t.after(() => pipeline.stop());
+  await pipeline.start();
+  return { env, pipeline };
 }
