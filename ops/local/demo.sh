@@ -28,7 +28,8 @@ printf 'not an EmailEvent\n' | kcat -P -b "$brokers" -t "$INPUT_TOPIC"
 printf '\x0a\x00\x12\x03abc' | kcat -P -b "$brokers" -t "$INPUT_TOPIC"
 
 echo "== running the pipeline (metrics on http://127.0.0.1:$HTTP_PORT/metrics)"
-cli start >"$root/.local/demo-pipeline.log" 2>&1 &
+# Started directly, not through the cli function: $! must be node itself, so SIGTERM reaches it.
+node --disable-warning=TimeoutNegativeWarning app/main.ts start >"$root/.local/demo-pipeline.log" 2>&1 &
 pipeline=$!
 trap 'kill $pipeline 2>/dev/null || true' EXIT
 started=$(date +%s.%N)
@@ -44,8 +45,9 @@ trap - EXIT
 echo "== summary"
 cli summary
 awk -v n="$(rows)" -v a="$started" -v b="$finished" 'BEGIN { printf "end to end: %d emails in %.1f s from pipeline start (consumer group join included): %.0f emails/s\n", n, b - a, n / (b - a) }'
-echo "dead letters (source offset, code, reason):"
-kcat -C -b "$brokers" -t "$DLQ_TOPIC" -o beginning -e -q -f '  offset %h\n' 2>/dev/null | sed -E 's/.*dlq.source.offset=([0-9]+).*dlq.error.code=([A-Z_]+).*dlq.error.reason=([^,]*).*/  offset \1: \2 (\3)/'
+echo "dead letters (source partition@offset, code, reason):"
+kcat -C -b "$brokers" -t "$DLQ_TOPIC" -o beginning -e -q -f '%h\n' 2>/dev/null \
+  | sed -E 's/.*dlq.source.partition=([0-9]+).*dlq.source.offset=([0-9]+).*dlq.error.code=([A-Z_]+).*dlq.error.reason=([^,]*).*/  \1@\2: \3 (\4)/'
 node -e "
 const k=require('kafkajs');const a=new k.Kafka({brokers:'$brokers'.split(','),logLevel:0}).admin();
 a.connect().then(()=>a.deleteTopics({topics:['$INPUT_TOPIC','$ALERT_TOPIC','$DLQ_TOPIC']})).catch(()=>{}).finally(()=>a.disconnect());" 2>/dev/null || true
