@@ -88,32 +88,35 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   });
   scorer.onPressure((saturated) => ingest.setPaused(saturated));
 
-  /** Writes rows; on a row PostgreSQL will never accept, bisects to dead-letter just that row. */
-  async function writeIsolatingPoison(rows: ScoredEmail[], emailOf: Map<ScoredEmail, InboundEmail>): Promise<RejectedEmail[]> {
+  /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
+  async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
     try {
       await withRetry('COPY into email_scores', config.retry, logger, () => postgres.write(rows));
       return [];
     } catch (err) {
       if (isRetriable(err) || !(err instanceof SinkError)) throw err;
-      if (rows.length === 1) return [{ email: emailOf.get(rows[0]!)!, stage: 'sink', code: err.code, reason: err.message }];
+      if (rows.length === 1) return [{ row: rows[0]!, error: err }];
       const half = Math.ceil(rows.length / 2);
-      return [
-        ...(await writeIsolatingPoison(rows.slice(0, half), emailOf)),
-        ...(await writeIsolatingPoison(rows.slice(half), emailOf)),
-      ];
+      return [...(await writeIsolatingPoison(rows.slice(0, half))), ...(await writeIsolatingPoison(rows.slice(half)))];
     }
   }
 
   async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
     const { scored, rejected } = await scorer.score(emails);
-    const emailOf = new Map<ScoredEmail, InboundEmail>();
-    const sourceKey = (s: InboundEmail['source']) => `${s.topic}/${s.partition}@${s.offset}`;
-    const bySource = new Map(emails.map((e) => [sourceKey(e.source), e]));
-    for (const s of scored) emailOf.set(s, bySource.get(sourceKey(s.source))!);
-    const refusedBySink = await writeIsolatingPoison(scored, emailOf);
-    const refused = new Set(refusedBySink.map((r) => r.email));
-    const durable = refused.size === 0 ? scored : scored.filter((s) => !refused.has(emailOf.get(s)!));
-    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(durable));
+    const poison = await writeIsolatingPoison(scored);
+    if (poison.length === 0) {
+      await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored));
+      return { rejected };
+    }
+    // The scorer hands each email's source position on unchanged: it identifies the record.
+    const refusedRows = new Set(poison.map((p) => p.row));
+    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored.filter((s) => !refusedRows.has(s))));
+    const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
+      email: emails.find((e) => e.source === row.source)!,
+      stage: 'sink',
+      code: error.code,
+      reason: error.message,
+    }));
     return { rejected: [...rejected, ...refusedBySink] };
   }
 

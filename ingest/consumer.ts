@@ -86,7 +86,6 @@ export function createIngest(options: IngestOptions): Ingest {
     const { batch } = payload;
     const decodeStart = process.hrtime.bigint();
     const accepted: InboundEmail[] = [];
-    const originals = new Map<InboundEmail, KafkaMessage>();
     const letters: DeadLetter[] = [];
     for (const message of messages) {
       const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
@@ -94,7 +93,6 @@ export function createIngest(options: IngestOptions): Ingest {
       if (decoded.ok) {
         const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source };
         accepted.push(email);
-        originals.set(email, message);
         continue;
       }
       if (options.poisonPolicy === PoisonPolicy.fail) {
@@ -118,7 +116,8 @@ export function createIngest(options: IngestOptions): Ingest {
       try {
         const outcome = await handler(accepted);
         for (const rejected of outcome.rejected) {
-          const original = originals.get(rejected.email)!;
+          // Refusals are rare: look the record up only for them, not for every accepted one.
+          const original = messages.find((m) => m.offset === rejected.email.source.offset)!;
           logger.warn({ ...rejected.email.source, code: rejected.code, reason: rejected.reason, stage: rejected.stage }, 'event refused downstream');
           letters.push({
             source: rejected.email.source, key: original.key, value: original.value, headers: original.headers,
