@@ -1,30 +1,52 @@
-// Errors the sinks raise: a code to branch on and whether trying again can help.
+// Errors the sinks raise: a code to branch on, and what kind of failure it is, which decides
+// what the pipeline does with the batch.
+export const FailureKind = {
+  /** This row's data can never be stored (SQLSTATE classes 22 and 23): set the row aside, write the rest. */
+  row: 'row',
+  /** The server or the way to it is down or overloaded: wait it out, however long; nothing is dead-lettered. */
+  outage: 'outage',
+  /**
+   * Anything else: a read-only standby, a revoked permission, a missing table. Not the data's
+   * fault, so nothing is dead-lettered: tried a few times, then the consumer stops without
+   * committing and an operator (or a restart) has to fix it.
+   */
+  fault: 'fault',
+} as const;
+export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
+
 export class SinkError extends Error {
   readonly code: string;
+  readonly kind: FailureKind;
+  /** Only a row-level failure is final for the batch's data; anything else is worth another try. */
   readonly retriable: boolean;
-  constructor(message: string, code: string, retriable: boolean, options?: { cause?: unknown }) {
+  constructor(message: string, code: string, kind: FailureKind, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SinkError';
     this.code = code;
-    this.retriable = retriable;
+    this.kind = kind;
+    this.retriable = kind !== FailureKind.row;
   }
 }
 
-// SQLSTATE classes that describe the server or the connection, not the data.
-const RETRIABLE_SQLSTATE_CLASSES = ['08', '40', '53', '55', '57', '58'];
-const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+// SQLSTATE classes that describe the data of a row, not the server.
+const ROW_SQLSTATE_CLASSES = ['22', '23'];
+// Connection exceptions, insufficient resources, operator intervention (shutdown, restart),
+// system errors: the server is going or gone and will be back.
+const OUTAGE_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
+const OUTAGE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function postgresError(err: unknown, what: string): SinkError {
   if (err instanceof SinkError) return err;
   const code = (err as { code?: unknown }).code;
   const message = (err as Error).message ?? String(err);
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-    const retriable = RETRIABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2));
-    return new SinkError(`${what}: PostgreSQL ${code}: ${message}`, `PG_${code}`, retriable, { cause: err });
+    const sqlClass = code.slice(0, 2);
+    const kind = ROW_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.row : OUTAGE_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.outage : FailureKind.fault;
+    return new SinkError(`${what}: PostgreSQL ${code}: ${message}`, `PG_${code}`, kind, { cause: err });
   }
-  if (typeof code === 'string' && RETRIABLE_NODE_CODES.has(code)) {
-    return new SinkError(`${what}: cannot reach PostgreSQL (${code}); check DATABASE_URL and that the server is up`, code, true, { cause: err });
+  if (typeof code === 'string' && OUTAGE_NODE_CODES.has(code)) {
+    return new SinkError(`${what}: cannot reach PostgreSQL (${code}); check DATABASE_URL and that the server is up`, code, FailureKind.outage, { cause: err });
   }
-  // A dropped connection mid-query surfaces without a code.
-  return new SinkError(`${what}: ${message}`, 'PG_UNKNOWN', true, { cause: err });
+  // A dropped connection mid-query ("Connection terminated unexpectedly") surfaces without a code.
+  return new SinkError(`${what}: ${message}`, 'PG_UNKNOWN', FailureKind.outage, { cause: err });
 }

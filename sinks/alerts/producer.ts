@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { AlertCodec, VerdictCode, type ScoredEmail, type Verdict } from '../../schemas/contracts.ts';
 import type { SinkMetrics } from '../metrics.ts';
-import { SinkError } from '../errors.ts';
+import { FailureKind, SinkError } from '../errors.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -60,7 +60,7 @@ export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkM
         }),
       });
     } catch (err) {
-      throw new SinkError(`publishing ${alerts.length} alerts to ${topic}: ${(err as Error).message}`, 'ALERT_PUBLISH_FAILED', true, { cause: err });
+      throw new SinkError(`publishing ${alerts.length} alerts to ${topic}: ${(err as Error).message}`, 'ALERT_PUBLISH_FAILED', FailureKind.outage, { cause: err });
     } finally {
       endTimer();
     }
