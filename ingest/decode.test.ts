@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeEmailEvent, DecodeFailureCode } from './decode.ts';
-import { EmailEventCodec } from '../schemas/contracts.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
+import { boundRepeatedFields, decodeLimitedEvent, EVENT_LIMITS, limitEvent } from '../schemas/limits.ts';
 
 const valid = {
   tenantId: 'acme',
@@ -36,5 +39,190 @@ test('bad input is refused with a code and a reason', () => {
       assert.equal(result.code, code);
       assert.ok(result.reason.length > 0);
     }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every field held to EVENT_LIMITS at decode (issue 7).
+
+const encode = (fields: EmailEventFields) => EmailEventCodec.encode(fields).finish();
+const decodeOk = (bytes: Uint8Array) => {
+  const result = decodeEmailEvent(bytes);
+  assert.ok(result.ok, result.ok ? '' : `${result.code}: ${result.reason}`);
+  return result;
+};
+
+test('an event within every cap decodes unchanged, with nothing reported cut', () => {
+  const fields: EmailEventFields = {
+    ...valid,
+    to: [{ name: 'B', address: 'b@example.org' }],
+    envelope: { mailFrom: 'a@example.org', rcptTo: ['b@example.org'], clientIp: '192.0.2.1', helo: 'mx.example.org' },
+    urls: ['https://example.org/'],
+    headers: [{ name: 'X-Mailer', value: 'test' }],
+    rawMessage: Buffer.from('Subject: hello\r\n\r\nbody'),
+  };
+  const bytes = encode(fields);
+  const bounded = boundRepeatedFields(bytes);
+  assert.equal(bounded.bytes, bytes, 'no copy when nothing is over a cap');
+  const result = decodeOk(bytes);
+  assert.deepEqual(result.cut, []);
+  assert.deepEqual(result.event.toJSON(), EmailEventCodec.decode(bytes).toJSON());
+});
+
+test('every text field and list is cut to its cap, and the cut fields are named', () => {
+  const L = EVENT_LIMITS;
+  const long = (n: number) => 'x'.repeat(n + 10);
+  const address = { name: long(L.displayNameChars), address: long(L.addressChars) };
+  const raw = Buffer.alloc(L.rawMessageBytes + 100, 0x61);
+  const result = decodeOk(encode({
+    ...valid,
+    subject: long(L.subjectChars),
+    textBody: long(L.bodyChars),
+    htmlBody: long(L.bodyChars),
+    from: address,
+    replyTo: address,
+    to: Array.from({ length: L.recipients + 5 }, () => address),
+    cc: Array.from({ length: L.recipients + 5 }, () => address),
+    envelope: { mailFrom: long(L.addressChars), rcptTo: Array.from({ length: L.recipients + 5 }, () => long(L.addressChars)), clientIp: long(L.envelopeTextChars), helo: long(L.envelopeTextChars) },
+    urls: Array.from({ length: L.urls + 5 }, () => long(L.urlChars)),
+    attachments: Array.from({ length: L.attachments + 5 }, () => ({ filename: long(L.attachmentTextChars), contentType: long(L.attachmentTextChars), sha256: long(L.attachmentHashChars), sizeBytes: 10 })),
+    headers: Array.from({ length: L.headers + 5 }, () => ({ name: long(L.headerNameChars), value: long(L.headerValueChars) })),
+    rawMessage: raw,
+  }));
+  const e = result.event;
+  assert.equal(e.subject.length, L.subjectChars);
+  assert.equal(e.textBody.length, L.bodyChars);
+  assert.equal(e.htmlBody.length, L.bodyChars);
+  for (const a of [e.from!, e.replyTo!, ...e.to, ...e.cc]) {
+    assert.equal(a.name!.length, L.displayNameChars);
+    assert.equal(a.address!.length, L.addressChars);
+  }
+  assert.equal(e.to.length, L.recipients);
+  assert.equal(e.cc.length, L.recipients);
+  assert.equal(e.envelope!.mailFrom!.length, L.addressChars);
+  assert.equal(e.envelope!.clientIp!.length, L.envelopeTextChars);
+  assert.equal(e.envelope!.helo!.length, L.envelopeTextChars);
+  assert.equal(e.envelope!.rcptTo!.length, L.recipients);
+  for (const r of e.envelope!.rcptTo!) assert.equal(r.length, L.addressChars);
+  assert.equal(e.urls.length, L.urls);
+  for (const u of e.urls) assert.equal(u.length, L.urlChars);
+  assert.equal(e.attachments.length, L.attachments);
+  for (const a of e.attachments) {
+    assert.equal(a.filename!.length, L.attachmentTextChars);
+    assert.equal(a.contentType!.length, L.attachmentTextChars);
+    assert.equal(a.sha256!.length, L.attachmentHashChars);
+  }
+  assert.equal(e.headers.length, L.headers);
+  for (const h of e.headers) {
+    assert.equal(h.name!.length, L.headerNameChars);
+    assert.equal(h.value!.length, L.headerValueChars);
+  }
+  assert.equal(e.rawMessage.length, L.rawMessageBytes);
+  assert.deepEqual(new Set(result.cut), new Set([
+    'subject', 'text_body', 'html_body', 'from.name', 'from.address', 'reply_to.name', 'reply_to.address',
+    'to', 'to.name', 'to.address', 'cc', 'cc.name', 'cc.address',
+    'envelope.mail_from', 'envelope.client_ip', 'envelope.helo', 'envelope.rcpt_to',
+    'urls', 'attachments', 'attachments.filename', 'attachments.content_type', 'attachments.sha256',
+    'headers', 'headers.name', 'headers.value', 'raw_message',
+  ]));
+});
+
+test('raw_message is cut without a copy, and text is never cut inside a character', () => {
+  const raw = new Uint8Array(EVENT_LIMITS.rawMessageBytes + 1);
+  const event = { subject: `${'a'.repeat(EVENT_LIMITS.subjectChars - 1)}😀tail`, rawMessage: raw };
+  const cut = limitEvent(event);
+  assert.deepEqual(cut, ['subject', 'raw_message']);
+  // The emoji would straddle the cap: it goes entirely, leaving no lone surrogate.
+  assert.equal(event.subject, 'a'.repeat(EVENT_LIMITS.subjectChars - 1));
+  assert.ok(event.subject.isWellFormed());
+  assert.equal(event.rawMessage.buffer, raw.buffer, 'a view of the same memory');
+  assert.equal(event.rawMessage.length, EVENT_LIMITS.rawMessageBytes);
+});
+
+test('ids are refused, not cut: too long, control characters, lone surrogates', () => {
+  const cases: EmailEventFields[] = [
+    { ...valid, tenantId: 'x'.repeat(EVENT_LIMITS.idChars + 1) },
+    { ...valid, messageId: `<${'m'.repeat(EVENT_LIMITS.idChars)}@example.org>` },
+    { ...valid, messageId: '<a\u007fb@example.org>' },
+    { ...valid, tenantId: 'ten\u0000ant' },
+    // protobufjs writes a lone surrogate as (invalid) UTF-8; strict decoding refuses it.
+    { ...valid, tenantId: 'acme\ud800' },
+  ];
+  for (const fields of cases) {
+    const result = decodeEmailEvent(encode(fields));
+    assert.equal(result.ok, false, JSON.stringify(fields.tenantId ?? '').slice(0, 40));
+  }
+  assert.equal(decodeOk(encode({ ...valid, tenantId: 'x'.repeat(EVENT_LIMITS.idChars) })).event.tenantId.length, EVENT_LIMITS.idChars);
+});
+
+/** A record of `valid` followed by `count` empty entries of repeated field `field` (2 bytes each). */
+function emptyEntries(field: number, bytes: number): Uint8Array {
+  const head = encode(valid);
+  const count = (bytes - head.length) >> 1;
+  const out = new Uint8Array(head.length + 2 * count);
+  out.set(head);
+  for (let i = 0; i < count; i++) out[head.length + 2 * i] = (field << 3) | 2;
+  return out;
+}
+
+test('a 1 MiB record of empty `to` entries decodes to at most the recipient cap, in bounded heap', () => {
+  // Before the pre-scan: 524,280 Address objects, 16.6 MiB of heap built from one 1 MiB record
+  // (node --expose-gc, EmailEventCodec.decode), only then cut to 100 entries. Now the decoder
+  // sees a copy of the record with 100 entries: the heap grows by a few KiB. Read right after the
+  // decode, with no collection in between, heapUsed still counts what the decode built and threw
+  // away, which is what a 1 MiB record multiplied into.
+  const bytes = emptyEntries(7, 1024 * 1024);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const result = decodeOk(bytes);
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(result.event.to.length, EVENT_LIMITS.recipients);
+  assert.deepEqual(result.cut, ['to']);
+  assert.equal(result.event.subject, 'hello', 'fields before the dropped entries survive');
+  assert.ok(grown < 4 * 1024 * 1024, `decoding grew the heap by ${(grown / 1048576).toFixed(1)} MiB`);
+});
+
+test('the pre-scan keeps the first `cap` occurrences of each field, and every other field in order', () => {
+  const L = EVENT_LIMITS;
+  const parts: Uint8Array[] = [];
+  // Interleaved: urls, headers and cc mixed with single fields, several envelopes (protobuf merges
+  // them, so rcpt_to is counted over all of them), and unknown fields, which are skipped.
+  for (let i = 0; i < 300; i++) {
+    parts.push(encode({ urls: [`https://u${i}.example/`], headers: [{ name: `h${i}`, value: 'v' }], cc: [{ address: `c${i}@example.org` }] }));
+    if (i % 50 === 0) parts.push(encode({ envelope: { rcptTo: Array.from({ length: 40 }, (_, k) => `r${i}.${k}@example.org`), helo: `helo${i}` } }));
+    if (i === 150) parts.push(encode({ subject: 'middle' }));
+    parts.push(Uint8Array.of((99 << 3) | 0, 0x01)); // unknown field 99, varint 1
+  }
+  parts.push(encode(valid));
+  parts.push(encode({ subject: 'last wins', attachments: [{ filename: 'a.pdf' }] }));
+  const bytes = Buffer.concat(parts);
+
+  const expected = EmailEventCodec.decode(bytes);
+  expected.urls = expected.urls.slice(0, L.urls);
+  expected.headers = expected.headers.slice(0, L.headers);
+  expected.cc = expected.cc.slice(0, L.recipients);
+  expected.envelope!.rcptTo = expected.envelope!.rcptTo!.slice(0, L.recipients);
+
+  const bounded = boundRepeatedFields(bytes);
+  assert.notEqual(bounded.bytes, bytes);
+  assert.ok(bounded.bytes.length < bytes.length);
+  assert.deepEqual(new Set(bounded.cut), new Set(['urls', 'headers', 'cc', 'envelope.rcpt_to']));
+  const { event, cut } = decodeLimitedEvent(bytes);
+  assert.deepEqual(event.toJSON(), expected.toJSON());
+  assert.equal(event.subject, 'last wins');
+  assert.equal(event.envelope!.helo, 'helo250');
+  assert.deepEqual(new Set(cut), new Set(bounded.cut));
+});
+
+test('malformed bytes are still refused as not protobuf', () => {
+  const entries = emptyEntries(7, 4096);
+  const truncated = entries.subarray(0, entries.length - 1); // a `to` tag without its length
+  const withBadTail = Buffer.concat([emptyEntries(7, 4096), Uint8Array.of(0x3a, 0x05, 0x00)]);
+  for (const bytes of [truncated, withBadTail, Buffer.concat([encode(valid), Uint8Array.of(0x22, 0x03, 0x12, 0x09)])]) {
+    const result = decodeEmailEvent(bytes);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.code, DecodeFailureCode.notProtobuf);
   }
 });

@@ -1,5 +1,6 @@
 // Pure: bytes from Kafka in, a validated EmailEvent or the reason it is unusable out.
-import { EmailEventCodec, type EmailEvent } from '../schemas/contracts.ts';
+import type { EmailEvent } from '../schemas/contracts.ts';
+import { decodeLimitedEvent, EVENT_LIMITS, type CutFields } from '../schemas/limits.ts';
 
 export const DecodeFailureCode = {
   emptyValue: 'EMPTY_VALUE',
@@ -10,11 +11,10 @@ export const DecodeFailureCode = {
 export type DecodeFailureCode = (typeof DecodeFailureCode)[keyof typeof DecodeFailureCode];
 
 export type DecodeResult =
-  | { readonly ok: true; readonly event: EmailEvent }
+  /** `cut`: the fields held to EVENT_LIMITS (text cut, lists shortened); empty for most events. */
+  | { readonly ok: true; readonly event: EmailEvent; readonly cut: CutFields }
   | { readonly ok: false; readonly code: DecodeFailureCode; readonly reason: string };
 
-/** Identifiers end up in primary keys and alert ids: keep them printable and bounded. */
-const MAX_ID_LENGTH = 512;
 // 2000-01-01 .. 2100-01-01: anything outside is a unit mistake (seconds or microseconds).
 const EARLIEST_RECEIVED_MS = 946_684_800_000;
 const LATEST_RECEIVED_MS = 4_102_444_800_000;
@@ -23,23 +23,31 @@ export function decodeEmailEvent(bytes: Uint8Array | null): DecodeResult {
   if (bytes === null || bytes.length === 0) {
     return { ok: false, code: DecodeFailureCode.emptyValue, reason: 'record has no value' };
   }
-  let event: EmailEvent;
+  let decoded: ReturnType<typeof decodeLimitedEvent>;
   try {
-    event = EmailEventCodec.decode(bytes);
+    // Bounded: repeated fields past their caps are dropped before they become objects, text
+    // and raw_message are cut. The workers decode with the same function.
+    decoded = decodeLimitedEvent(bytes);
   } catch (err) {
     return { ok: false, code: DecodeFailureCode.notProtobuf, reason: `not an email.v1.EmailEvent: ${(err as Error).message}` };
   }
-  return validate(event);
+  return validate(decoded.event, decoded.cut);
 }
 
-function validate(event: EmailEvent): DecodeResult {
+/** Identifiers end up in primary keys and alert ids: keep them printable, well formed and bounded. */
+function validate(event: EmailEvent, cut: CutFields): DecodeResult {
   for (const [name, value] of [['tenant_id', event.tenantId], ['message_id', event.messageId]] as const) {
     if (value.length === 0) return { ok: false, code: DecodeFailureCode.missingField, reason: `${name} is empty` };
-    if (value.length > MAX_ID_LENGTH) {
-      return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} is longer than ${MAX_ID_LENGTH} characters` };
+    if (value.length > EVENT_LIMITS.idChars) {
+      return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} is longer than ${EVENT_LIMITS.idChars} characters` };
     }
-    if (/[\u0000-\u001f]/.test(value)) {
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
       return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} contains control characters` };
+    }
+    // Strict UTF-8 decoding cannot produce a lone surrogate today; the check keeps that true
+    // whatever decodes the bytes, since a lone surrogate is refused by PostgreSQL's jsonb.
+    if (!value.isWellFormed()) {
+      return { ok: false, code: DecodeFailureCode.invalidField, reason: `${name} is not well-formed Unicode (lone surrogate)` };
     }
   }
   if (event.receivedAtMs === 0) {
@@ -58,5 +66,5 @@ function validate(event: EmailEvent): DecodeResult {
   if (!hasContent) {
     return { ok: false, code: DecodeFailureCode.missingField, reason: 'event has neither structured content nor raw_message' };
   }
-  return { ok: true, event };
+  return { ok: true, event, cut };
 }

@@ -4,7 +4,8 @@
 import { workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { EmailEventCodec, type EmailEventFields, type Explanation } from '../schemas/contracts.ts';
+import type { EmailEventFields, Explanation } from '../schemas/contracts.ts';
+import { decodeLimitedEvent } from '../schemas/limits.ts';
 import { unpackEvent } from './batch_codec.ts';
 import { extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
@@ -35,7 +36,7 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
   const details: EmailDetail[] = new Array(count);
   for (let i = 0; i < count; i++) {
     try {
-      let event: EmailEventFields = EmailEventCodec.decode(unpackEvent(task, i));
+      let event: EmailEventFields = decodeLimitedEvent(unpackEvent(task, i)).event;
       let parsed: EmailDetail['parsed'];
       if (needsParsing(event)) {
         event = await mergeRawMessage(event);
