@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import kafkajs from 'kafkajs';
 import { countRows, startTestPipeline, waitFor } from './testing.ts';
 import { EmailEventCodec } from '../schemas/contracts.ts';
 
@@ -41,4 +42,31 @@ test('batches compressed with gzip, snappy, lz4 and zstd by librdkafka are all c
     assert.equal(rows.filter((r) => r.message_id.includes(`.${codec}.`)).length, PER_CODEC, `${codec} events scored`);
   }
   assert.equal(rows.length, expected);
+});
+
+test('a gzip bomb stops the consumer for good, without retrying it or running out of memory', async (t) => {
+  // 1 MiB decompressed at most per batch; the bomb is one 64 MiB record of zeros, 64 KiB gzipped.
+  const { env, pipeline } = await startTestPipeline(t, { INGEST_MAX_DECOMPRESSED_BYTES: String(1024 * 1024), TOPIC_PARTITIONS: '1' });
+  const producer = env.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const runId = randomUUID().slice(0, 8);
+  const messages = Array.from({ length: 5 }, (_, i) => ({
+    value: Buffer.from(EmailEventCodec.encode({ tenantId: 'gz', messageId: `<${runId}.${i}@gz>`, receivedAtMs: Date.now(), subject: `ordinary ${i}` }).finish()),
+  }));
+  await producer.send({ topic: env.config.topics.input, compression: kafkajs.CompressionTypes.GZIP, messages });
+  await waitFor('the ordinary batch', () => countRows(env.pool, env.id), (n) => n >= 5);
+  assert.equal(pipeline.isReady(), true);
+
+  const rssBefore = process.memoryUsage().rss;
+  await producer.send({ topic: env.config.topics.input, compression: kafkajs.CompressionTypes.GZIP, messages: [{ value: Buffer.alloc(64 * 1024 * 1024) }] });
+  // kafkajs gets a non-retriable error from the codec: it stops the consumer (CRASH, restart:
+  // false) at once instead of refetching the batch; without the limit the batch decompressed
+  // and its record went to the dead-letter topic.
+  await waitFor('the consumer to stop', async () => pipeline.isReady(), (ready) => !ready, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  assert.equal(pipeline.isReady(), false, 'not restarted');
+  assert.equal(await countRows(env.pool, env.id), 5);
+  const grown = process.memoryUsage().rss - rssBefore;
+  assert.ok(grown < 256 * 1024 * 1024, `rss grew ${(grown / 1048576).toFixed(0)} MiB`);
 });

@@ -16,7 +16,10 @@ export interface Config {
   readonly topics: { readonly input: string; readonly alerts: string; readonly deadLetter: string; readonly partitions: number };
   readonly ingest: Pick<IngestOptions,
     'groupId' | 'poisonPolicy' | 'maxBatchEvents' | 'partitionsConsumedConcurrently' | 'maxBytesPerPartition' |
-    'maxWaitTimeMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'fromBeginning'>;
+    'maxWaitTimeMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'fromBeginning'> & {
+    /** The most bytes one compressed record batch may decompress to (ingest/codecs.ts). */
+    readonly maxDecompressedBytes: number;
+  };
   readonly scorer: {
     readonly modelDirectory: string;
     readonly shadowModelDirectory: string | null;
@@ -103,6 +106,9 @@ export function loadConfig(env: Env = process.env): Config {
       sessionTimeoutMs,
       heartbeatIntervalMs,
       fromBeginning: bool('INGEST_FROM_BEGINNING', true),
+      // 32 MiB: a broker batch is at most message.max.bytes (1 MiB by default) compressed, and
+      // mail compresses 3-10 times; past 32 times it is a bomb, not mail.
+      maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', 32 * 1024 * 1024, 1024 * 1024, 2 ** 31 - 1),
     },
     scorer: {
       modelDirectory: str('MODEL_DIR', `${REPO_ROOT}models/current`),

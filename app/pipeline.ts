@@ -15,7 +15,7 @@ import type { Config } from './config.ts';
 import { isRetriable, withRetry } from './retry.ts';
 
 export function createKafka(config: Config, logger: Logger): Kafka {
-  registerCompressionCodecs();
+  registerCompressionCodecs({ maxDecompressedBytes: config.ingest.maxDecompressedBytes });
   const log = logger.child({ component: 'kafkajs' });
   return new kafkajs.Kafka({
     clientId: config.kafka.clientId,
