@@ -2,7 +2,8 @@
 // frozen, and handed to each stage as its own slice.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
+import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
+import { DEFAULT_MAX_SEND_BYTES } from '../schemas/kafka_batches.ts';
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -12,7 +13,12 @@ export class ConfigError extends Error {
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface Config {
-  readonly kafka: { readonly brokers: string[]; readonly clientId: string };
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly clientId: string;
+    /** The most bytes one send of dead letters or alerts carries: below the topics' max.message.bytes. */
+    readonly maxSendBytes: number;
+  };
   readonly topics: { readonly input: string; readonly alerts: string; readonly deadLetter: string; readonly partitions: number };
   readonly ingest: Pick<IngestOptions,
     'groupId' | 'poisonPolicy' | 'maxBatchEvents' | 'partitionsConsumedConcurrently' | 'maxBytesPerPartition' |
@@ -89,7 +95,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
 
   const config: Config = {
-    kafka: { brokers, clientId: str('KAFKA_CLIENT_ID', 'mailscore') },
+    kafka: {
+      brokers,
+      clientId: str('KAFKA_CLIENT_ID', 'mailscore'),
+      maxSendBytes: int('KAFKA_MAX_REQUEST_BYTES', DEFAULT_MAX_SEND_BYTES, MIN_DEAD_LETTER_BYTES, 64 * 1024 * 1024),
+    },
     topics: {
       input: str('INPUT_TOPIC', 'email.events'),
       alerts: str('ALERT_TOPIC', 'email.alerts'),

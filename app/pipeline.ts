@@ -68,7 +68,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   }, config.postgres.maintenanceIntervalMs);
   maintenanceTimer.unref();
 
-  const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics);
+  const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics, { maxSendBytes: config.kafka.maxSendBytes });
   await alerts.connect();
   const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs });
   const scorer: Scorer = await createScorer({
@@ -83,6 +83,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
     topic: config.topics.input,
     deadLetterTopic: config.topics.deadLetter,
     ...config.ingest,
+    maxSendBytes: config.kafka.maxSendBytes,
     logger: logger.child({ stage: 'ingest' }),
     metrics: createIngestMetrics(registry),
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Kafka } from 'kafkajs';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
+import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 import { eventFromRawMessage } from '../scorer/index.ts';
 import { loadCorpus } from '../scorer/train/corpus.ts';
 
@@ -117,7 +118,7 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
         const fields = instantiate(templates, sources, sent + i, options, now);
         messages.push({ key: fields.tenantId ?? null, value: Buffer.from(EmailEventCodec.encode(fields).finish()) });
       }
-      for (const chunk of chunkByBytes(messages, (m) => m.value.length)) {
+      for (const chunk of chunkByBytes(messages, recordBytes)) {
         await producer.send({ topic: options.topic, acks: -1, compression: COMPRESSION[options.compression], messages: chunk });
       }
       sent += size;
@@ -131,25 +132,4 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
     await producer.disconnect();
   }
   return { sent, seconds: (Date.now() - started) / 1000 };
-}
-
-/** Kafka caps a record batch (1 MiB by default): keep each send well under it. */
-export const MAX_SEND_BYTES = 768 * 1024;
-
-export function chunkByBytes<T>(items: readonly T[], sizeOf: (item: T) => number, limit = MAX_SEND_BYTES): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = sizeOf(item);
-    if (current.length > 0 && bytes + size > limit) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }

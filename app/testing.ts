@@ -10,8 +10,9 @@ import { loadConfig, type Config } from './config.ts';
 import { createKafka, createPipeline, type Pipeline } from './pipeline.ts';
 import { Registry } from 'prom-client';
 import { ensureTopics } from './topics.ts';
-import { chunkByBytes, corpusSources, eventTemplates, instantiate, type EventTemplate, type MailSource } from './produce.ts';
+import { corpusSources, eventTemplates, instantiate, type EventTemplate, type MailSource } from './produce.ts';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
+import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -89,7 +90,7 @@ export async function publish(kafka: Kafka, topic: string, values: Array<Buffer 
       key: Buffer.isBuffer(v) ? null : v.tenantId ?? null,
       value: Buffer.isBuffer(v) ? v : Buffer.from(EmailEventCodec.encode(v).finish()),
     }));
-    for (const chunk of chunkByBytes(messages, (m) => m.value.length)) await producer.send({ topic, acks: -1, messages: chunk });
+    for (const chunk of chunkByBytes(messages, recordBytes)) await producer.send({ topic, acks: -1, messages: chunk });
   } finally {
     await producer.disconnect();
   }

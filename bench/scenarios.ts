@@ -11,10 +11,11 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { SingleBar } from 'cli-progress';
 import { EmailEventCodec, type EmailEventFields, type InboundEmail, type ScoredEmail } from '../schemas/contracts.ts';
+import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 import { decodeEmailEvent } from '../ingest/index.ts';
 import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel } from '../scorer/index.ts';
 import { createPostgresSink, createSinkMetrics, quoteIdentifier } from '../sinks/index.ts';
-import { chunkByBytes, instantiate, type EventTemplate, type MailSource } from '../app/produce.ts';
+import { instantiate, type EventTemplate, type MailSource } from '../app/produce.ts';
 import type { Config } from '../app/config.ts';
 import { cpuSeconds, memoryMb, pidsNamed, totalCpuSeconds } from './procstat.ts';
 import { percentile } from './stats.ts';
@@ -48,7 +49,7 @@ export async function preload(kafka: Kafka, topic: string, corpus: Corpus, runId
       bytes += value.length;
       messages.push({ key: `tenant-${(sent + i) % 50}`, value });
     }
-    for (const chunk of chunkByBytes(messages, (m) => m.value.length)) {
+    for (const chunk of chunkByBytes(messages, recordBytes)) {
       inFlight.push(producer.send({ topic, acks: 1, compression: PRELOAD_COMPRESSION[compression], messages: chunk }));
       if (inFlight.length >= 8) await inFlight.shift();
     }

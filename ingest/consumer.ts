@@ -34,6 +34,8 @@ export interface IngestOptions {
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly fromBeginning: boolean;
+  /** The most bytes one send of dead letters may carry (KAFKA_MAX_REQUEST_BYTES); larger letters are truncated. */
+  readonly maxSendBytes: number;
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
 }
@@ -64,6 +66,8 @@ export function createIngest(options: IngestOptions): Ingest {
     maxWaitTimeInMs: options.maxWaitTimeMs,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
+  // kafkajs's own retries (a few seconds) absorb leader moves and metadata refreshes quietly;
+  // processChunk's loop around them waits out anything longer, resending only what failed.
   const deadLetterProducer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let ready = false;
   let paused = false;
@@ -129,8 +133,29 @@ export function createIngest(options: IngestOptions): Ingest {
         endTimer();
       }
     }
-    await sendDeadLetters(deadLetterProducer, options.deadLetterTopic, letters);
-    for (const letter of letters) metrics.deadLettered.inc({ code: letter.code });
+    if (letters.length > 0) {
+      // Sent in pieces the broker accepts, and retried right here for as long as the consumer
+      // runs: failing the chunk instead would make kafkajs redeliver it, and the pipeline would
+      // score it again and publish its alerts again. A non-retriable failure throws and stops
+      // the consumer without committing.
+      const beat = setInterval(() => payload.heartbeat().catch(() => undefined), options.heartbeatIntervalMs);
+      try {
+        const sent = await sendDeadLetters(deadLetterProducer, options.deadLetterTopic, letters, {
+          maxBytes: options.maxSendBytes,
+          keepTrying: () => payload.isRunning() && !payload.isStale(),
+          onRetry: (err, attempt, delayMs) => logger.warn(
+            { err, attempt, delayMs, topic: options.deadLetterTopic, letters: letters.length }, 'sending dead letters failed; retrying'),
+        });
+        if (!sent) {
+          // Stopping, or the partition moved: not committed, so the chunk comes again.
+          logger.info({ topic: batch.topic, partition: batch.partition }, 'dead letters not sent before stop or revocation; not committing');
+          return;
+        }
+      } finally {
+        clearInterval(beat);
+      }
+      for (const letter of letters) metrics.deadLettered.inc({ code: letter.code });
+    }
 
     const last = messages[messages.length - 1]!.offset;
     payload.resolveOffset(last);

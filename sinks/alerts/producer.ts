@@ -1,10 +1,14 @@
 // Publishes alerts for emails at or above their tenant's alert threshold, keyed by tenant, with
 // an alert id that is the same on every redelivery so consumers can drop duplicates.
+// A chunk's alerts go in as many sends as the broker's size limit needs (schemas/kafka_batches.ts),
+// one after another; one alert is a few KiB at most, since every field it copies is capped
+// (schemas/limits.ts).
 import { createHash } from 'node:crypto';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { AlertCodec, VerdictCode, type ScoredEmail, type Verdict } from '../../schemas/contracts.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { FailureKind, SinkError } from '../errors.ts';
+import { chunkByBytes, isRetriableKafkaError, recordBytes } from '../../schemas/kafka_batches.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -26,41 +30,49 @@ export interface AlertPublisher {
   close(): Promise<void>;
 }
 
-export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkMetrics): AlertPublisher {
+export interface AlertPublisherOptions {
+  /** The most bytes one send may carry (KAFKA_MAX_REQUEST_BYTES). */
+  readonly maxSendBytes: number;
+}
+
+export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkMetrics, options: AlertPublisherOptions): AlertPublisher {
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 } });
 
   async function publish(scored: readonly ScoredEmail[]): Promise<number> {
     const alerts = scored.filter((s) => s.alert);
     if (alerts.length === 0) return 0;
     const endTimer = metrics.alertSeconds.startTimer();
+    const messages = alerts.map((s) => {
+      const id = alertId(s);
+      return {
+        key: s.tenantId,
+        headers: { [ALERT_ID_HEADER]: id },
+        value: Buffer.from(AlertCodec.encode({
+          alertId: id,
+          tenantId: s.tenantId,
+          messageId: s.messageId,
+          receivedAtMs: s.receivedAtMs,
+          riskScore: s.riskScore,
+          verdict: VERDICT_CODES[s.verdict],
+          reasons: s.reasons.map((r) => (r.detail === undefined ? r.code : `${r.code}:${r.detail}`)),
+          modelVersion: s.modelVersion,
+          scoredAtMs: s.scoredAtMs,
+          mailFrom: s.mailFrom,
+          fromAddress: s.fromAddress,
+          subject: s.subject,
+        }).finish()),
+      };
+    });
+    let sent = 0;
     try {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: alerts.map((s) => {
-          const id = alertId(s);
-          return {
-            key: s.tenantId,
-            headers: { [ALERT_ID_HEADER]: id },
-            value: Buffer.from(AlertCodec.encode({
-              alertId: id,
-              tenantId: s.tenantId,
-              messageId: s.messageId,
-              receivedAtMs: s.receivedAtMs,
-              riskScore: s.riskScore,
-              verdict: VERDICT_CODES[s.verdict],
-              reasons: s.reasons.map((r) => (r.detail === undefined ? r.code : `${r.code}:${r.detail}`)),
-              modelVersion: s.modelVersion,
-              scoredAtMs: s.scoredAtMs,
-              mailFrom: s.mailFrom,
-              fromAddress: s.fromAddress,
-              subject: s.subject,
-            }).finish()),
-          };
-        }),
-      });
+      for (const piece of chunkByBytes(messages, recordBytes, options.maxSendBytes)) {
+        await producer.send({ topic, acks: -1, messages: piece });
+        sent += piece.length;
+      }
     } catch (err) {
-      throw new SinkError(`publishing ${alerts.length} alerts to ${topic}: ${(err as Error).message}`, 'ALERT_PUBLISH_FAILED', FailureKind.outage, { cause: err });
+      // A retry publishes the pieces already sent again; alert ids let consumers drop those.
+      throw new SinkError(`publishing ${alerts.length} alerts to ${topic} (${sent} sent): ${(err as Error).message}`, 'ALERT_PUBLISH_FAILED',
+        isRetriableKafkaError(err) ? FailureKind.outage : FailureKind.fault, { cause: err });
     } finally {
       endTimer();
     }
