@@ -42,21 +42,32 @@ export const ROW_TEXT_UNSTORABLE = 'ROW_TEXT_UNSTORABLE';
 
 const NULL = '\\N';
 
+/**
+ * What a value may need: COPY's escapes (backslash, tab, newline, carriage return) or a look at
+ * whether PostgreSQL can store it (NUL, any surrogate). Most values hold none of these, and this
+ * one scan per value is all they cost.
+ */
+const NEEDS_A_LOOK = /[\\\t\n\r\u0000\ud800-\udfff]/;
+
 export function toCopyLine(row: ScoredEmail): string {
-  // The common case costs one native scan per value and allocates nothing beyond the JSON text
-  // that is written anyway.
-  let reasons = JSON.stringify(row.reasons);
-  let explanations = JSON.stringify(row.explanations);
-  let { mailFrom, fromAddress, subject } = row;
-  const escaped = !storableText(mailFrom) || !storableText(fromAddress) || !storableText(subject) ||
-    !storableJson(reasons) || !storableJson(explanations);
-  if (escaped) {
-    mailFrom = escapeStoredText(mailFrom);
-    fromAddress = escapeStoredText(fromAddress);
-    subject = escapeStoredText(subject);
-    reasons = JSON.stringify(row.reasons, escapeStringValue);
-    explanations = JSON.stringify(row.explanations, escapeStringValue);
-  }
+  const reasonsJson = JSON.stringify(row.reasons);
+  const explanationsJson = JSON.stringify(row.explanations);
+  // One scan per value settles the common case. JSON.stringify escapes tabs and newlines
+  // itself, so JSON text without a backslash needs nothing either.
+  const plainMailFrom = !NEEDS_A_LOOK.test(row.mailFrom);
+  const plainFromAddress = !NEEDS_A_LOOK.test(row.fromAddress);
+  const plainSubject = !NEEDS_A_LOOK.test(row.subject);
+  const plainReasons = !reasonsJson.includes('\\');
+  const plainExplanations = !explanationsJson.includes('\\');
+  const escaped =
+    (!plainMailFrom && !storableText(row.mailFrom)) || (!plainFromAddress && !storableText(row.fromAddress)) ||
+    (!plainSubject && !storableText(row.subject)) || (!plainReasons && !storableJson(reasonsJson)) ||
+    (!plainExplanations && !storableJson(explanationsJson));
+  const mailFrom = escaped ? escapeText(escapeStoredText(row.mailFrom)) : copyText(row.mailFrom, plainMailFrom);
+  const fromAddress = escaped ? escapeText(escapeStoredText(row.fromAddress)) : copyText(row.fromAddress, plainFromAddress);
+  const subject = escaped ? escapeText(escapeStoredText(row.subject)) : copyText(row.subject, plainSubject);
+  const reasons = escaped ? escapeText(JSON.stringify(row.reasons, escapeStringValue)) : copyText(reasonsJson, plainReasons);
+  const explanations = escaped ? escapeText(JSON.stringify(row.explanations, escapeStringValue)) : copyText(explanationsJson, plainExplanations);
   return [
     verbatimText(row.tenantId, 'tenant_id'),
     verbatimText(row.messageId, 'message_id'),
@@ -66,21 +77,25 @@ export function toCopyLine(row: ScoredEmail): string {
     row.verdict,
     probabilityText(row.modelProbability),
     verbatimText(row.modelVersion, 'model_version'),
-    escapeText(reasons),
-    escapeText(mailFrom),
-    escapeText(fromAddress),
-    escapeText(subject),
+    reasons,
+    mailFrom,
+    fromAddress,
+    subject,
     row.alert ? 't' : 'f',
     verbatimText(row.source.topic, 'source_topic'),
     String(row.source.partition),
     row.source.offset,
-    escapeText(explanations),
+    explanations,
     row.shadow === null ? NULL : verbatimText(row.shadow.modelVersion, 'shadow_model_version'),
     row.shadow === null ? NULL : probabilityText(row.shadow.modelProbability),
     row.shadow === null ? NULL : String(row.shadow.riskScore),
     row.shadow === null ? NULL : row.shadow.verdict,
     escaped ? 't' : 'f',
   ].join('\t') + '\n';
+}
+
+function copyText(value: string, plain: boolean): string {
+  return plain ? value : escapeText(value);
 }
 
 function probabilityText(p: number): string {
@@ -193,6 +208,7 @@ export function unescapeStoredJson<T>(value: T): T {
 
 /** A column stored as it is, or the row is refused: never silently altered. */
 function verbatimText(value: string, column: string): string {
+  if (!NEEDS_A_LOOK.test(value)) return value;
   if (!storableText(value)) {
     throw new SinkError(`${column} ${JSON.stringify(value.slice(0, 80))} holds a NUL or a lone surrogate, which PostgreSQL cannot store`, ROW_TEXT_UNSTORABLE, FailureKind.row);
   }
