@@ -109,9 +109,10 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored));
       return { rejected };
     }
+    // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
+    // like any other, or a crafted email that no row can hold would also silence its alert.
+    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored));
     // The scorer hands each email's source position on unchanged: it identifies the record.
-    const refusedRows = new Set(poison.map((p) => p.row));
-    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored.filter((s) => !refusedRows.has(s))));
     const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
       email: emails.find((e) => e.source === row.source)!,
       stage: 'sink',

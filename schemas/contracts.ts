@@ -97,5 +97,8 @@ export interface BatchOutcome {
 }
 export type BatchHandler = (emails: readonly InboundEmail[]) => Promise<BatchOutcome>;
 
-/** Clamped to the 200 characters an analyst's table shows; full text stays in the event. */
+/**
+ * Clamped to the 200 characters (UTF-16 units) an analyst's table shows, cut with truncateChars so
+ * that a character is never split; full text stays in the event.
+ */
 export const SUBJECT_MAX_CHARS = 200;

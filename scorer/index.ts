@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { InboundEmail, RejectedEmail, ScoredEmail, ShadowScore } from '../schemas/contracts.ts';
 import { SUBJECT_MAX_CHARS } from '../schemas/contracts.ts';
+import { truncateChars } from '../schemas/limits.ts';
 import { assessRisk } from './risk.ts';
 import { createModelSlot, type ModelSlot } from './model_slot.ts';
 import type { ThreatIntel } from './intel.ts';
@@ -116,7 +117,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
           shadow: shadowScore(shadowResults?.[chunk], j, riskOf),
           mailFrom,
           fromAddress,
-          subject: (detail.parsed?.subject ?? event.subject).slice(0, SUBJECT_MAX_CHARS),
+          subject: truncateChars(detail.parsed?.subject ?? event.subject, SUBJECT_MAX_CHARS),
           alert: risk.alert,
           source: email.source,
         });

@@ -54,12 +54,16 @@ export function createAlertPublisher(kafka: Kafka, topic: string, metrics: SinkM
           receivedAtMs: s.receivedAtMs,
           riskScore: s.riskScore,
           verdict: VERDICT_CODES[s.verdict],
-          reasons: s.reasons.map((r) => (r.detail === undefined ? r.code : `${r.code}:${r.detail}`)),
+          // Protobuf strings are UTF-8: protobufjs writes a lone surrogate of a short string
+          // as bytes no UTF-8 decoder accepts (the alert could not be read), so every lone
+          // surrogate becomes U+FFFD here. The exact text is in the email's row (text_escaped,
+          // sinks/postgres/rows.ts).
+          reasons: s.reasons.map((r) => (r.detail === undefined ? r.code : `${r.code}:${r.detail}`).toWellFormed()),
           modelVersion: s.modelVersion,
           scoredAtMs: s.scoredAtMs,
-          mailFrom: s.mailFrom,
-          fromAddress: s.fromAddress,
-          subject: s.subject,
+          mailFrom: s.mailFrom.toWellFormed(),
+          fromAddress: s.fromAddress.toWellFormed(),
+          subject: s.subject.toWellFormed(),
         }).finish()),
       };
     });

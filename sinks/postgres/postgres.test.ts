@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createPostgresSink, createSinkMetrics, partitionName, SinkError } from '../index.ts';
+import { unescapeStoredJson, unescapeStoredText } from './rows.ts';
 import type { ScoredEmail } from '../../schemas/contracts.ts';
 
 const DAY = 86_400_000;
@@ -80,4 +81,70 @@ test('a row PostgreSQL can never take is a typed, non-retriable error', async (t
     assert.equal(err.retriable, false);
     return true;
   });
+});
+
+test('text PostgreSQL cannot hold is stored escaped and flagged, and unescapes to what was sent; clean rows stay verbatim', async (t) => {
+  const { pool, sink } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  const sent = [
+    row('<clean@x>', NOW, { subject: 'C:\\temp \\u0000 is text 😀 𝐁𝐨𝐥𝐝' }),
+    row('<nul@x>', NOW, {
+      subject: 'win\u0000 money \\ now', mailFrom: 'boss\u0000@spam.example', fromAddress: 'ceo\u0000@spam.example',
+      reasons: [{ code: 'policy.block_sender', points: 100, detail: 'boss\u0000@spam.example' }],
+    }),
+    row('<surrogate@x>', NOW, { subject: 'cut emoji \ud83d', explanations: [{ feature: 'n:\udc00\ud835', contribution: 0.5 }] }),
+  ];
+  assert.deepEqual(await sink.write(sent), { inserted: 3, duplicates: 0 });
+  const { rows } = await pool.query<{ message_id: string; text_escaped: boolean; subject: string; mail_from: string; from_address: string; reasons: unknown; explanations: unknown }>(
+    `SELECT message_id, text_escaped, subject, mail_from, from_address, reasons, explanations FROM email_scores`);
+  const stored = new Map(rows.map((r) => [r.message_id, r]));
+  for (const original of sent) {
+    const r = stored.get(original.messageId)!;
+    assert.equal(r.text_escaped, original.messageId !== '<clean@x>', original.messageId);
+    const read = (v: string) => (r.text_escaped ? unescapeStoredText(v) : v);
+    const readJson = (v: unknown) => (r.text_escaped ? unescapeStoredJson(v) : v);
+    assert.equal(read(r.subject), original.subject);
+    assert.equal(read(r.mail_from), original.mailFrom);
+    assert.equal(read(r.from_address), original.fromAddress);
+    assert.deepEqual(readJson(r.reasons), original.reasons);
+    assert.deepEqual(readJson(r.explanations), original.explanations);
+  }
+  assert.equal(stored.get('<clean@x>')!.subject, 'C:\\temp \\u0000 is text 😀 𝐁𝐨𝐥𝐝');
+  assert.equal(stored.get('<surrogate@x>')!.subject, 'cut emoji \\ud83d', 'no U+FFFD');
+});
+
+test('a verbatim column that PostgreSQL cannot store refuses its row with a row-level error', async (t) => {
+  const { pool, sink } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  await assert.rejects(sink.write([row('<a\u0000b@x>', NOW)]), (err: unknown) => {
+    assert.ok(err instanceof SinkError);
+    assert.equal(err.code, 'ROW_TEXT_UNSTORABLE');
+    assert.equal(err.retriable, false);
+    return true;
+  });
+  // The connection is still good for the next batch.
+  assert.deepEqual(await sink.write([row('<ok@x>', NOW)]), { inserted: 1, duplicates: 0 });
+  assert.equal((await pool.query('SELECT 1 FROM email_scores')).rowCount, 1);
+});
+
+test('the text_escaped migration reaches the partitioned table and the partitions that already hold rows, and runs again harmlessly', async (t) => {
+  const { pool, sink, schema } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  // A database as it was before the column existed, with rows in a daily and the default partition.
+  await pool.query('ALTER TABLE email_scores DROP COLUMN text_escaped');
+  await pool.query(`INSERT INTO email_scores (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+    SELECT 'acme', m, r, now(), 1, 'clean', 0.01, 'old', '[]', 'a@b', 'a@b', 's', false, 'in', 0, 1 FROM (VALUES ('<old@x>', $1::timestamptz), ('<far@x>', $2::timestamptz)) v(m, r)`,
+  [new Date(NOW), new Date(NOW + 100 * DAY)]);
+  await sink.migrate(schema);
+  await sink.migrate(schema);
+  const { rows } = await pool.query<{ t: string; text_escaped: boolean }>(`SELECT tableoid::regclass::text AS t, text_escaped FROM email_scores ORDER BY 1`);
+  assert.deepEqual(rows, [{ t: 'email_scores_default', text_escaped: false }, { t: partitionName(Math.floor(NOW / DAY) * DAY), text_escaped: false }]);
+  // Every partition, old and new, has the column, NOT NULL.
+  await sink.maintainPartitions(NOW + 3 * DAY);
+  const { rows: missing } = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'email_scores'::regclass
+        AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'text_escaped' AND a.attnotnull AND NOT a.attisdropped)`);
+  assert.deepEqual(missing, []);
+  assert.deepEqual(await sink.write([row('<new@x>', NOW, { subject: 'x\u0000' })]), { inserted: 1, duplicates: 0 });
 });
