@@ -36,9 +36,8 @@ export interface Config {
     readonly maxQueue: number;
   };
   readonly postgres: {
+    /** With DATABASE_PASSWORD(_FILE) put in, if given: node-postgres lets the URL's (empty) password win over a separate option. */
     readonly url: string;
-    /** Overrides the URL's password (DATABASE_PASSWORD or DATABASE_PASSWORD_FILE). */
-    readonly password: string | null;
     readonly schema: string;
     readonly poolSize: number;
     readonly premakeDays: number;
@@ -46,10 +45,9 @@ export interface Config {
     readonly maintenanceIntervalMs: number;
   };
   readonly redis: {
+    /** With REDIS_PASSWORD(_FILE) put in, if given. */
     readonly url: string;
     readonly keyPrefix: string;
-    /** Overrides the URL's password (REDIS_PASSWORD or REDIS_PASSWORD_FILE). */
-    readonly password: string | null;
     /** The CA that signed the server's certificate, for rediss:// URLs; null: the system's CAs. */
     readonly tls: { readonly caFile: string | null } | null;
   };
@@ -115,10 +113,17 @@ export function loadConfig(env: Env = process.env): Config {
       return null; // reported by file()
     }
   };
-  /** Parses a URL without ever putting it in a message: it may carry a password. */
-  const url = (key: string, value: string, schemes: RegExp, expected: string): void => {
+  /** Checks a URL without ever putting it in a message (it may carry a password); puts in the password of passwordKey(_FILE). */
+  const url = (key: string, value: string, schemes: RegExp, expected: string, passwordKey: string): string => {
+    const password = secret(passwordKey);
     if (!schemes.test(value)) problems.push(`${key} must be a ${expected} URL`);
     else if (!URL.canParse(value)) problems.push(`${key} is not a valid URL (percent-encode special characters of the password, e.g. "@" as %40)`);
+    else if (password !== null) {
+      const parsed = new URL(value);
+      parsed.password = encodeURIComponent(password);
+      return parsed.toString();
+    }
+    return value;
   };
 
   const brokers = str('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -139,10 +144,8 @@ export function loadConfig(env: Env = process.env): Config {
   // mechanism would otherwise send the password in clear). KAFKA_SSL=false is SASL_PLAINTEXT.
   const kafkaSsl = bool('KAFKA_SSL', kafkaCaFile !== null || kafkaCertFile !== null || saslMechanism !== '');
   if (!kafkaSsl && (kafkaCaFile !== null || kafkaCertFile !== null)) problems.push('KAFKA_SSL=false contradicts KAFKA_SSL_CA_FILE/KAFKA_SSL_CERT_FILE');
-  const databaseUrl = str('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailscore');
-  url('DATABASE_URL', databaseUrl, /^postgres(ql)?:\/\//, 'postgres://');
-  const redisUrl = str('REDIS_URL', 'redis://127.0.0.1:6379');
-  url('REDIS_URL', redisUrl, /^rediss?:\/\//, 'redis:// or rediss://');
+  const databaseUrl = url('DATABASE_URL', str('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailscore'), /^postgres(ql)?:\/\//, 'postgres://', 'DATABASE_PASSWORD');
+  const redisUrl = url('REDIS_URL', str('REDIS_URL', 'redis://127.0.0.1:6379'), /^rediss?:\/\//, 'redis:// or rediss://', 'REDIS_PASSWORD');
   const redisCaFile = file('REDIS_TLS_CA_FILE');
   if (redisCaFile !== null && !redisUrl.startsWith('rediss://')) problems.push('REDIS_TLS_CA_FILE needs a rediss:// REDIS_URL');
   const schema = str('PG_SCHEMA', 'public');
@@ -185,7 +188,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     postgres: {
       url: databaseUrl,
-      password: secret('DATABASE_PASSWORD'),
       schema,
       poolSize: int('PG_POOL_SIZE', 4, 1, 100),
       premakeDays: int('PARTITION_PREMAKE_DAYS', 3, 0, 366),
@@ -195,7 +197,6 @@ export function loadConfig(env: Env = process.env): Config {
     redis: {
       url: redisUrl,
       keyPrefix: str('REDIS_KEY_PREFIX', 'mailscore:'),
-      password: secret('REDIS_PASSWORD'),
       tls: redisUrl.startsWith('rediss://') ? { caFile: redisCaFile } : null,
     },
     policy: { cacheTtlMs: int('POLICY_CACHE_TTL_MS', 60_000, 0), channel: str('POLICY_CHANNEL', 'mailscore:policy:invalidate') },

@@ -35,7 +35,6 @@ export function createKafka(config: Config, logger: Logger): Kafka {
 export function createPostgresPool(config: Config): pg.Pool {
   return new pg.Pool({
     connectionString: config.postgres.url,
-    ...(config.postgres.password === null ? {} : { password: config.postgres.password }),
     max: config.postgres.poolSize,
     // Every statement is unqualified; the schema is chosen per connection.
     options: `-c search_path=${config.postgres.schema}`,

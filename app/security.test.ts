@@ -34,7 +34,13 @@ const KAFKA_PORT = Number(process.env.KAFKA_PORT ?? 9092);
 const SASL_SSL = `127.0.0.1:${process.env.KAFKA_SASL_SSL_PORT ?? KAFKA_PORT + 2}`;
 const MTLS = `127.0.0.1:${process.env.KAFKA_SSL_PORT ?? KAFKA_PORT + 3}`;
 const REDIS_TLS_URL = `rediss://127.0.0.1:${process.env.REDIS_TLS_PORT ?? 6380}`;
-const KAFKA_PASSWORD = readFileSync(join(TLS, 'kafka.password'), 'utf8').trim();
+const KAFKA_PASSWORD = (() => {
+  try {
+    return readFileSync(join(TLS, 'kafka.password'), 'utf8').trim();
+  } catch {
+    throw new Error(`no ${join(TLS, 'kafka.password')}: run ops/local/services.sh up (it makes the certificates and the secured listeners)`);
+  }
+})();
 
 const kafkaSasl = (password = KAFKA_PASSWORD) => ({
   KAFKA_BROKERS: SASL_SSL, KAFKA_SSL_CA_FILE: CA,
@@ -112,6 +118,12 @@ test('configuration: TLS and SASL settings are checked together, secrets come fr
   assert.equal(loadConfig({}).kafka.ssl, null);
   assert.equal(loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'false' }).kafka.ssl, null);
   assert.deepEqual(loadConfig({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_CA_FILE: CA }).redis.tls, { caFile: CA });
+  // node-postgres would let the URL's empty password win over a separate option: it goes into the URL.
+  writeFileSync(join(dir, 'db'), 'p@ss:w/rd\n');
+  const withDbPassword = loadConfig({ DATABASE_URL: 'postgres://app@db:5432/x?sslmode=verify-full', DATABASE_PASSWORD_FILE: join(dir, 'db'), REDIS_PASSWORD: 'r#1' });
+  assert.equal(createPostgresPool(withDbPassword).options.connectionString, 'postgres://app:p%40ss%3Aw%2Frd@db:5432/x?sslmode=verify-full');
+  assert.equal(new URL(withDbPassword.redis.url).password, 'r%231');
+  assert.deepEqual(secretsOf(withDbPassword).sort(), ['p%40ss%3Aw%2Frd', 'p@ss:w/rd'].sort());
 
   const secret = 'pa#ss/word';
   assert.throws(() => loadConfig({
@@ -150,7 +162,7 @@ test('Kafka over mTLS (a client certificate the broker requires): events in, row
   await securedRun(t, () => kafkaMtls());
 });
 
-test('Kafka refuses a wrong SCRAM password, a missing client certificate and a server checked against the wrong CA, each with a clear error', async () => {
+test('Kafka takes each SASL mechanism and refuses a wrong SCRAM password, a missing client certificate and a server checked against the wrong CA, each with a clear error', async () => {
   const wrong = `wrong-${randomBytes(6).toString('hex')}`;
   const bad = strictKafka(loadConfig(kafkaSasl(wrong))).admin();
   await assert.rejects(bad.connect(), (err: Error) => {
@@ -159,9 +171,11 @@ test('Kafka refuses a wrong SCRAM password, a missing client certificate and a s
     assert.ok(!err.message.includes(wrong));
     return true;
   });
-  const good = strictKafka(loadConfig(kafkaSasl())).admin();
-  await good.connect();
-  await good.disconnect();
+  for (const mechanism of ['scram-sha-512', 'scram-sha-256', 'plain']) {
+    const good = strictKafka(loadConfig({ ...kafkaSasl(), KAFKA_SASL_MECHANISM: mechanism })).admin();
+    await good.connect();
+    await good.disconnect();
+  }
 
   const withoutCertificate = { KAFKA_BROKERS: MTLS, KAFKA_SSL_CA_FILE: CA };
   await assert.rejects(strictKafka(loadConfig(withoutCertificate)).admin().connect(), /Connection|closed|certificate/i);

@@ -24,23 +24,22 @@ export function kafkaSecurity(kafka: Config['kafka']): Pick<KafkaConfig, 'ssl' |
   return options;
 }
 
-/** ioredis's `tls` and `password` options (rediss:// already turns TLS on; this adds the CA). */
-export function redisConnectionOptions(redis: Config['redis']): Pick<RedisOptions, 'tls' | 'password'> {
-  return {
-    ...(redis.tls === null ? {} : { tls: { ca: read(redis.tls.caFile) } }),
-    ...(redis.password === null ? {} : { password: redis.password }),
-  };
+/** ioredis's `tls` option: rediss:// already turns TLS on; this adds the CA that signed the server's certificate. */
+export function redisConnectionOptions(redis: Config['redis']): Pick<RedisOptions, 'tls'> {
+  return redis.tls === null ? {} : { tls: { ca: read(redis.tls.caFile) } };
 }
 
 /** Every secret value the configuration holds, as written and as it appears once decoded from a URL. */
 export function secretsOf(config: Config): string[] {
-  const secrets = [config.kafka.sasl?.password, config.postgres.password, config.redis.password];
-  for (const raw of [config.postgres.url, config.redis.url]) {
-    const password = URL.parse(raw)?.password;
-    if (password) secrets.push(password, safeDecode(password));
-  }
   // Shorter "secrets" would blank out ordinary words of every log line and protect nothing.
-  return [...new Set(secrets.filter((s): s is string => s !== undefined && s !== null && s.length >= 4))];
+  const worthHiding = (s: string | undefined): s is string => s !== undefined && s.length >= 4;
+  const secrets: string[] = [];
+  if (worthHiding(config.kafka.sasl?.password)) secrets.push(config.kafka.sasl.password);
+  for (const raw of [config.postgres.url, config.redis.url]) {
+    const encoded = URL.parse(raw)?.password;
+    if (encoded && worthHiding(safeDecode(encoded))) secrets.push(encoded, safeDecode(encoded));
+  }
+  return [...new Set(secrets)];
 }
 
 function safeDecode(s: string): string {
@@ -74,7 +73,7 @@ export function secretScrubber(secrets: readonly string[]): (text: string) => st
  * the input.
  */
 export const REDACT_PATHS = [
-  'config.postgres.url', 'config.postgres.password', 'config.redis.url', 'config.redis.password', 'config.kafka.sasl.password',
+  'config.postgres.url', 'config.redis.url', 'config.kafka.sasl.password',
   'password', '*.password', 'sasl.password', '*.sasl.password', 'connectionString', '*.connectionString',
   'err.command.args', 'err.input', 'err.cause.command.args', 'error.command.args',
 ];

@@ -47,7 +47,8 @@ write_config() {
   mkdir -p "$state/data"
   local tls; tls="$("$here/tls.sh")"
   local password; password="$(cat "$tls/kafka.password")"
-  # The file holds the PLAIN password: readable by this user only.
+  # The file holds the PLAIN password: readable by this user only (older versions wrote it 0644).
+  rm -f "$state/server.properties"
   (umask 077; cat >"$state/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1

@@ -95,6 +95,7 @@ redis_tls_up() {
     redis_tls_down
   fi
   # The password goes in a file of our own rather than on the command line (ps shows argv).
+  rm -f "$dir/redis.conf"
   (umask 077; cat >"$dir/redis.conf" <<CONF
 bind 127.0.0.1
 port 0
