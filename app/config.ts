@@ -1,5 +1,6 @@
 // The one place that reads process.env: environment over defaults, validated once at start-up,
 // frozen, and handed to each stage as its own slice.
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
@@ -12,12 +13,18 @@ export class ConfigError extends Error {
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+export const SaslMechanism = { plain: 'plain', scramSha256: 'scram-sha-256', scramSha512: 'scram-sha-512' } as const;
+export type SaslMechanism = (typeof SaslMechanism)[keyof typeof SaslMechanism];
+
 export interface Config {
   readonly kafka: {
     readonly brokers: string[];
     readonly clientId: string;
     /** The most bytes one send of dead letters or alerts carries: below the topics' max.message.bytes. */
     readonly maxSendBytes: number;
+    /** TLS to the brokers; null for PLAINTEXT. Files are read when a client is created. */
+    readonly ssl: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
+    readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string } | null;
   };
   readonly topics: { readonly input: string; readonly alerts: string; readonly deadLetter: string; readonly partitions: number };
   readonly ingest: Pick<IngestOptions,
@@ -35,6 +42,7 @@ export interface Config {
     readonly maxQueue: number;
   };
   readonly postgres: {
+    /** With DATABASE_PASSWORD(_FILE) put in, if given: node-postgres lets the URL's (empty) password win over a separate option. */
     readonly url: string;
     readonly schema: string;
     readonly poolSize: number;
@@ -42,7 +50,13 @@ export interface Config {
     readonly retentionDays: number;
     readonly maintenanceIntervalMs: number;
   };
-  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly redis: {
+    /** With REDIS_PASSWORD(_FILE) put in, if given. */
+    readonly url: string;
+    readonly keyPrefix: string;
+    /** The CA that signed the server's certificate, for rediss:// URLs; null: the system's CAs. */
+    readonly tls: { readonly caFile: string | null } | null;
+  };
   readonly policy: { readonly cacheTtlMs: number; readonly channel: string };
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: string;
@@ -82,12 +96,64 @@ export function loadConfig(env: Env = process.env): Config {
     return raw as T;
   };
 
+  /** A file the process must be able to read; the path is not a secret, so it is named. */
+  const file = (key: string): string | null => {
+    const path = str(key, '');
+    if (path === '') return null;
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      problems.push(`${key} names a file that cannot be read: "${path}"`);
+    }
+    return path;
+  };
+  /** A secret from KEY or from the file KEY_FILE names (a mounted Kubernetes Secret); never echoed. */
+  const secret = (key: string): string | null => {
+    const path = file(`${key}_FILE`);
+    if (path !== null && env[key] !== undefined && env[key] !== '') problems.push(`set ${key} or ${key}_FILE, not both`);
+    if (path === null) return env[key] || null;
+    try {
+      // A trailing newline is what editors and `echo` add, never part of the secret.
+      return readFileSync(path, 'utf8').replace(/\r?\n$/, '') || null;
+    } catch {
+      return null; // reported by file()
+    }
+  };
+  /** Checks a URL without ever putting it in a message (it may carry a password); puts in the password of passwordKey(_FILE). */
+  const url = (key: string, value: string, schemes: RegExp, expected: string, passwordKey: string): string => {
+    const password = secret(passwordKey);
+    if (!schemes.test(value)) problems.push(`${key} must be a ${expected} URL`);
+    else if (!URL.canParse(value)) problems.push(`${key} is not a valid URL (percent-encode special characters of the password, e.g. "@" as %40)`);
+    else if (password !== null) {
+      const parsed = new URL(value);
+      parsed.password = encodeURIComponent(password);
+      return parsed.toString();
+    }
+    return value;
+  };
+
   const brokers = str('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
   for (const broker of brokers) if (!/^[^:\s]+:\d+$/.test(broker)) problems.push(`KAFKA_BROKERS entries must be host:port, got "${broker}"`);
-  const databaseUrl = str('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailscore');
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// URL');
-  const redisUrl = str('REDIS_URL', 'redis://127.0.0.1:6379');
-  if (!/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// URL');
+  const kafkaCaFile = file('KAFKA_SSL_CA_FILE');
+  const kafkaCertFile = file('KAFKA_SSL_CERT_FILE');
+  const kafkaKeyFile = file('KAFKA_SSL_KEY_FILE');
+  if ((kafkaCertFile === null) !== (kafkaKeyFile === null)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (the client certificate and its key)');
+  const saslMechanism = str('KAFKA_SASL_MECHANISM', '').toLowerCase();
+  const saslUsername = str('KAFKA_SASL_USERNAME', '');
+  const saslPassword = secret('KAFKA_SASL_PASSWORD');
+  if (saslMechanism !== '' && !(Object.values(SaslMechanism) as string[]).includes(saslMechanism)) {
+    problems.push(`KAFKA_SASL_MECHANISM must be one of ${Object.values(SaslMechanism).join(', ')}, got "${saslMechanism}"`);
+  }
+  if (saslMechanism !== '' && (saslUsername === '' || saslPassword === null)) problems.push('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)');
+  if (saslMechanism === '' && (saslUsername !== '' || saslPassword !== null)) problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM');
+  // TLS is on when anything asks for it: a CA, a client certificate, or SASL (whose PLAIN
+  // mechanism would otherwise send the password in clear). KAFKA_SSL=false is SASL_PLAINTEXT.
+  const kafkaSsl = bool('KAFKA_SSL', kafkaCaFile !== null || kafkaCertFile !== null || saslMechanism !== '');
+  if (!kafkaSsl && (kafkaCaFile !== null || kafkaCertFile !== null)) problems.push('KAFKA_SSL=false contradicts KAFKA_SSL_CA_FILE/KAFKA_SSL_CERT_FILE');
+  const databaseUrl = url('DATABASE_URL', str('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/mailscore'), /^postgres(ql)?:\/\//, 'postgres://', 'DATABASE_PASSWORD');
+  const redisUrl = url('REDIS_URL', str('REDIS_URL', 'redis://127.0.0.1:6379'), /^rediss?:\/\//, 'redis:// or rediss://', 'REDIS_PASSWORD');
+  const redisCaFile = file('REDIS_TLS_CA_FILE');
+  if (redisCaFile !== null && !redisUrl.startsWith('rediss://')) problems.push('REDIS_TLS_CA_FILE needs a rediss:// REDIS_URL');
   const schema = str('PG_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) problems.push(`PG_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
   const sessionTimeoutMs = int('KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000);
@@ -99,6 +165,8 @@ export function loadConfig(env: Env = process.env): Config {
       brokers,
       clientId: str('KAFKA_CLIENT_ID', 'mailscore'),
       maxSendBytes: int('KAFKA_MAX_REQUEST_BYTES', DEFAULT_MAX_SEND_BYTES, MIN_DEAD_LETTER_BYTES, 64 * 1024 * 1024),
+      ssl: kafkaSsl ? { caFile: kafkaCaFile, certFile: kafkaCertFile, keyFile: kafkaKeyFile } : null,
+      sasl: saslMechanism === '' || saslPassword === null ? null : { mechanism: saslMechanism as SaslMechanism, username: saslUsername, password: saslPassword },
     },
     topics: {
       input: str('INPUT_TOPIC', 'email.events'),
@@ -136,7 +204,11 @@ export function loadConfig(env: Env = process.env): Config {
       retentionDays: int('RETENTION_DAYS', 30, 1, 36_500),
       maintenanceIntervalMs: int('PARTITION_MAINTENANCE_INTERVAL_MS', 3_600_000, 1_000),
     },
-    redis: { url: redisUrl, keyPrefix: str('REDIS_KEY_PREFIX', 'mailscore:') },
+    redis: {
+      url: redisUrl,
+      keyPrefix: str('REDIS_KEY_PREFIX', 'mailscore:'),
+      tls: redisUrl.startsWith('rediss://') ? { caFile: redisCaFile } : null,
+    },
     policy: { cacheTtlMs: int('POLICY_CACHE_TTL_MS', 60_000, 0), channel: str('POLICY_CHANNEL', 'mailscore:policy:invalidate') },
     http: { host: str('HTTP_HOST', '0.0.0.0'), port: int('HTTP_PORT', 9464, 0, 65_535) },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -10,6 +10,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createKafka, createPipeline, createPostgresPool } from './pipeline.ts';
 import { startHttpServer } from './http.ts';
+import { describeFatal, loggerOptions, redisConnectionOptions } from './security.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
@@ -25,7 +26,7 @@ const positiveInt = (value: string): number => {
 };
 
 function rootLogger(config: Config, destination: 1 | 2): Logger {
-  return pino({ level: config.logLevel, base: { service: 'mailscore' }, redact: ['config.postgres.url', 'config.redis.url'] }, pino.destination(destination));
+  return pino(loggerOptions(config), pino.destination(destination));
 }
 
 program
@@ -140,7 +141,7 @@ program
   .argument('<file>', 'lines of "<domain|url|ip|sha256> <value>"')
   .action(async (file: string) => {
     const config = loadConfig();
-    const redis = new Redis(config.redis.url);
+    const redis = new Redis(config.redis.url, redisConnectionOptions(config.redis));
     try {
       console.log(`loaded ${await createThreatIntel(redis, config.redis.keyPrefix).loadFile(file)} indicators`);
     } finally {
@@ -160,8 +161,8 @@ program
   .action(async (tenantId: string, opts: { suspiciousAt: number; maliciousAt: number; alertAt: number; allow: string; block: string }) => {
     const config = loadConfig();
     const pool = createPostgresPool(config);
-    const redis = new Redis(config.redis.url);
-    const subscriber = new Redis(config.redis.url);
+    const redis = new Redis(config.redis.url, redisConnectionOptions(config.redis));
+    const subscriber = new Redis(config.redis.url, redisConnectionOptions(config.redis));
     try {
       const store = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: 0 });
       const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -184,7 +185,8 @@ program
   });
 
 program.parseAsync().catch((err: unknown) => {
+  // Only message and stack: libraries hang URLs and command arguments (passwords) on their errors.
   if (err instanceof ConfigError) console.error(err.message);
-  else console.error(err);
+  else console.error(describeFatal(err));
   process.exit(1);
 });

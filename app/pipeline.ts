@@ -13,6 +13,7 @@ import { createAlertPublisher, createPostgresSink, createSinkMetrics, SinkError,
 import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
 import type { Config } from './config.ts';
 import { isRetriable, withRetry } from './retry.ts';
+import { kafkaSecurity, redisConnectionOptions } from './security.ts';
 
 export function createKafka(config: Config, logger: Logger): Kafka {
   registerCompressionCodecs({ maxDecompressedBytes: config.ingest.maxDecompressedBytes });
@@ -20,6 +21,7 @@ export function createKafka(config: Config, logger: Logger): Kafka {
   return new kafkajs.Kafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
+    ...kafkaSecurity(config.kafka),
     logLevel: kafkajs.logLevel.WARN,
     logCreator: () => ({ level, log: entry }) => {
       const { message, ...rest } = entry;
@@ -29,6 +31,7 @@ export function createKafka(config: Config, logger: Logger): Kafka {
   });
 }
 
+/** TLS comes from the URL: `?sslmode=verify-full&sslrootcert=/path/ca.crt` (sslcert/sslkey for a client certificate). */
 export function createPostgresPool(config: Config): pg.Pool {
   return new pg.Pool({
     connectionString: config.postgres.url,
@@ -51,8 +54,8 @@ export interface Pipeline {
 export async function createPipeline(config: Config, logger: Logger, registry: Registry): Promise<Pipeline> {
   const kafka = createKafka(config, logger);
   const pool = createPostgresPool(config);
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(config.redis.url, { lazyConnect: true });
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3, ...redisConnectionOptions(config.redis) });
+  const subscriber = new Redis(config.redis.url, { lazyConnect: true, ...redisConnectionOptions(config.redis) });
   await Promise.all([redis.connect(), subscriber.connect()]);
 
   const sinkMetrics = createSinkMetrics(registry);
