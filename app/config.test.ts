@@ -23,3 +23,31 @@ test('every bad setting is reported at once, by name, with what is expected', ()
     },
   );
 });
+
+test("the scoring pool's queue is sized from the settings that fill it, and the per-email time limit has a default", () => {
+  const defaults = loadConfig({});
+  // 4 partitions × ceil(1,000 / 250) tasks.
+  assert.equal(defaults.scorer.maxTasksInFlight, 16);
+  assert.equal(defaults.scorer.emailTimeoutMs, 2_000);
+  // The combination that once made piscina refuse tasks in every chunk is allowed, and sized.
+  const tiny = loadConfig({ SCORER_TASK_SIZE: '1', INGEST_MAX_BATCH_EVENTS: '1000', INGEST_PARTITIONS_CONCURRENTLY: '4', SCORER_MAX_QUEUE: '1' });
+  assert.equal(tiny.scorer.maxTasksInFlight, 4_000);
+  assert.equal(loadConfig({ SCORER_TASK_SIZE: '5000' }).scorer.maxTasksInFlight, 4);
+  assert.equal(loadConfig({ SCORER_EMAIL_TIMEOUT_MS: '250' }).scorer.emailTimeoutMs, 250);
+  assert.throws(() => loadConfig({ SCORER_EMAIL_TIMEOUT_MS: '0' }), /SCORER_EMAIL_TIMEOUT_MS must be an integer from 1 to 600000, got "0"/);
+});
+
+test('settings that would put more tasks in the pool than it may hold are refused, naming the keys and the fix', () => {
+  assert.throws(
+    () => loadConfig({ SCORER_TASK_SIZE: '1', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /INGEST_PARTITIONS_CONCURRENTLY \(64\) × ceil\(INGEST_MAX_BATCH_EVENTS \(100000\) \/ SCORER_TASK_SIZE \(1\)\) = 6400000 worker tasks/);
+      assert.match(err.message, /at most 10000 are allowed: raise SCORER_TASK_SIZE to at least 642, or lower INGEST_MAX_BATCH_EVENTS or INGEST_PARTITIONS_CONCURRENTLY/);
+      return true;
+    },
+  );
+  // The fix it names is enough.
+  assert.ok(loadConfig({ SCORER_TASK_SIZE: '642', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }).scorer.maxTasksInFlight <= 10_000);
+  assert.throws(() => loadConfig({ SCORER_TASK_SIZE: '641', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }), ConfigError);
+});

@@ -4,6 +4,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
+import { DEFAULT_EMAIL_TIMEOUT_MS } from '../scorer/index.ts';
 import { DEFAULT_MAX_SEND_BYTES } from '../schemas/kafka_batches.ts';
 
 export class ConfigError extends Error {
@@ -40,6 +41,9 @@ export interface Config {
     readonly threads: number;
     readonly taskSize: number;
     readonly maxQueue: number;
+    /** Derived: the most worker tasks that can wait in one model's pool (see `maxTasksInFlight`). */
+    readonly maxTasksInFlight: number;
+    readonly emailTimeoutMs: number;
   };
   readonly postgres: {
     /** With DATABASE_PASSWORD(_FILE) put in, if given: node-postgres lets the URL's (empty) password win over a separate option. */
@@ -160,6 +164,19 @@ export function loadConfig(env: Env = process.env): Config {
   const heartbeatIntervalMs = int('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000, 100, 60_000);
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
 
+  const maxBatchEvents = int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000);
+  const partitionsConsumedConcurrently = int('INGEST_PARTITIONS_CONCURRENTLY', 4, 1, 64);
+  const taskSize = int('SCORER_TASK_SIZE', 250, 1, 100_000);
+  const maxTasksInFlight = tasksInFlight(partitionsConsumedConcurrently, maxBatchEvents, taskSize);
+  if (maxTasksInFlight > MAX_TASKS_IN_FLIGHT) {
+    const fewestChunks = Math.floor(MAX_TASKS_IN_FLIGHT / partitionsConsumedConcurrently);
+    problems.push(
+      `INGEST_PARTITIONS_CONCURRENTLY (${partitionsConsumedConcurrently}) × ceil(INGEST_MAX_BATCH_EVENTS (${maxBatchEvents}) / SCORER_TASK_SIZE (${taskSize})) ` +
+      `= ${maxTasksInFlight} worker tasks could wait in the scoring pool at once; at most ${MAX_TASKS_IN_FLIGHT} are allowed: ` +
+      `raise SCORER_TASK_SIZE to at least ${Math.ceil(maxBatchEvents / Math.max(fewestChunks, 1))}, or lower INGEST_MAX_BATCH_EVENTS or INGEST_PARTITIONS_CONCURRENTLY`,
+    );
+  }
+
   const config: Config = {
     kafka: {
       brokers,
@@ -177,8 +194,8 @@ export function loadConfig(env: Env = process.env): Config {
     ingest: {
       groupId: str('CONSUMER_GROUP', 'mailscore-scorer'),
       poisonPolicy: oneOf('INGEST_POISON_POLICY', PoisonPolicy.deadLetter, Object.values(PoisonPolicy)),
-      maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
-      partitionsConsumedConcurrently: int('INGEST_PARTITIONS_CONCURRENTLY', 4, 1, 64),
+      maxBatchEvents,
+      partitionsConsumedConcurrently,
       maxBytesPerPartition: int('INGEST_MAX_BYTES_PER_PARTITION', 4 * 1024 * 1024, 64 * 1024),
       maxWaitTimeMs: int('INGEST_MAX_WAIT_MS', 50, 0, 10_000),
       sessionTimeoutMs,
@@ -193,8 +210,10 @@ export function loadConfig(env: Env = process.env): Config {
       shadowModelDirectory: str('SHADOW_MODEL_DIR', '') || null,
       modelReloadIntervalMs: int('MODEL_RELOAD_INTERVAL_MS', 5_000, 100),
       threads: int('SCORER_THREADS', availableParallelism(), 1, 256),
-      taskSize: int('SCORER_TASK_SIZE', 250, 1, 100_000),
-      maxQueue: int('SCORER_MAX_QUEUE', 8, 1, 10_000),
+      taskSize,
+      maxQueue: int('SCORER_MAX_QUEUE', 8, 1, MAX_TASKS_IN_FLIGHT),
+      maxTasksInFlight,
+      emailTimeoutMs: int('SCORER_EMAIL_TIMEOUT_MS', DEFAULT_EMAIL_TIMEOUT_MS, 1, 600_000),
     },
     postgres: {
       url: databaseUrl,
@@ -217,6 +236,25 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return deepFreeze(config);
+}
+
+/**
+ * Worker tasks one model's pool may be asked to hold at once. Each costs a message to a worker,
+ * a copy of its events and a promise; beyond this many, a smaller SCORER_TASK_SIZE no longer
+ * spreads work any better and only adds overhead.
+ */
+export const MAX_TASKS_IN_FLIGHT = 10_000;
+
+/**
+ * The most tasks the pipeline can put into one model's pool at once: every partition consumed
+ * concurrently has at most one chunk (≤ INGEST_MAX_BATCH_EVENTS events) being scored, split into
+ * tasks of SCORER_TASK_SIZE events, and a chunk has one task at a time per pool (a re-run after a
+ * timeout replaces the task that was stopped). A shadow model has its own pool with the same
+ * bound. piscina's queue is sized to this, so it never refuses a task; pausing the consumer
+ * (SCORER_MAX_QUEUE) is the back-pressure.
+ */
+export function tasksInFlight(partitionsConcurrently: number, maxBatchEvents: number, taskSize: number): number {
+  return partitionsConcurrently * Math.ceil(maxBatchEvents / taskSize);
 }
 
 function deepFreeze<T>(value: T): T {

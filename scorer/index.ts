@@ -11,7 +11,7 @@ import { createModelSlot, type ModelSlot } from './model_slot.ts';
 import type { ThreatIntel } from './intel.ts';
 import type { PolicyStore } from './policy.ts';
 import type { ScorerMetrics } from './metrics.ts';
-import type { ScoreTaskResult } from './worker_contract.ts';
+import { ScoringFailureCode, type ScoreTaskResult } from './worker_contract.ts';
 
 export { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
 export { createThreatIntel, type ThreatIntel } from './intel.ts';
@@ -21,7 +21,8 @@ export { eventFromRawMessage, extractUrls } from './mime.ts';
 export { readModelCard, loadModel, type ModelCard } from './model_card.ts';
 export { train, ablation, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';
 
-export const ScoringFailureCode = { unparseable: 'UNSCORABLE_EVENT' } as const;
+export { ScoringFailureCode } from './worker_contract.ts';
+export { DEFAULT_EMAIL_TIMEOUT_MS } from './pool.ts';
 
 export interface ScorerOptions {
   readonly modelDirectory: string;
@@ -30,6 +31,13 @@ export interface ScorerOptions {
   readonly modelReloadIntervalMs: number;
   readonly threads: number;
   readonly maxQueue: number;
+  /**
+   * The most worker tasks that concurrent `score` calls can submit at once: concurrent batches ×
+   * ceil(events per batch / taskSize). The pools hold that many without refusing any.
+   */
+  readonly maxTasksInFlight: number;
+  /** Wall time one email may take in a worker before it is dead-lettered as SCORING_TIMEOUT. */
+  readonly emailTimeoutMs: number;
   /** Events per worker task: large batches are split so every worker gets a share. */
   readonly taskSize: number;
   readonly intel: ThreatIntel;
@@ -56,7 +64,10 @@ export interface Scorer {
 export async function createScorer(options: ScorerOptions): Promise<Scorer> {
   const { metrics, logger } = options;
   const slot = (directory: string, role: 'current' | 'shadow') =>
-    createModelSlot({ directory, role, threads: options.threads, maxQueue: options.maxQueue, reloadIntervalMs: options.modelReloadIntervalMs, logger, metrics });
+    createModelSlot({
+      directory, role, threads: options.threads, maxQueue: options.maxQueue, maxTasksInFlight: options.maxTasksInFlight,
+      emailTimeoutMs: options.emailTimeoutMs, reloadIntervalMs: options.modelReloadIntervalMs, logger, metrics,
+    });
   const current: ModelSlot = await slot(options.modelDirectory, 'current');
   const shadow: ModelSlot | null = options.shadowModelDirectory === null ? null : await slot(options.shadowModelDirectory, 'shadow');
 
@@ -92,7 +103,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
         const email = emails[index]!;
         const detail = result.details[j]!;
         if (detail.error !== undefined) {
-          rejected.push({ email, stage: 'scorer', code: ScoringFailureCode.unparseable, reason: detail.error });
+          rejected.push({ email, stage: 'scorer', code: detail.errorCode ?? ScoringFailureCode.unparseable, reason: detail.error });
           continue;
         }
         const { event } = email;

@@ -17,6 +17,9 @@ export interface ModelSlotOptions {
   readonly role: ModelRole;
   readonly threads: number;
   readonly maxQueue: number;
+  /** The most tasks that can be submitted to the slot at once (see ScoringPoolOptions). */
+  readonly maxTasksInFlight: number;
+  readonly emailTimeoutMs: number;
   readonly reloadIntervalMs: number;
   readonly logger: Logger;
   readonly metrics: ScorerMetrics;
@@ -38,7 +41,19 @@ const WARM_UP_EVENT = EmailEventCodec.encode({ tenantId: 'warm-up', messageId: '
 export async function createModelSlot(options: ModelSlotOptions): Promise<ModelSlot> {
   const listeners: Array<(saturated: boolean) => void> = [];
   const start = async (model: LoadedModel): Promise<{ model: LoadedModel; pool: ScoringPool }> => {
-    const pool = createScoringPool({ model, threads: options.threads, maxQueue: options.maxQueue });
+    const role = { role: options.role };
+    const pool = createScoringPool({
+      model,
+      threads: options.threads,
+      maxQueue: options.maxQueue,
+      maxTasksInFlight: options.maxTasksInFlight,
+      emailTimeoutMs: options.emailTimeoutMs,
+      onEmailTimeout: ({ elapsedMs, emailTimeoutMs }) => {
+        options.metrics.emailTimeouts.inc(role);
+        options.logger.warn({ ...role, version: model.card.version, elapsedMs: Math.round(elapsedMs), emailTimeoutMs }, 'an email ran past the per-email time limit; its worker is replaced and the rest of its chunk scored without it');
+      },
+      onWorkerStart: () => options.metrics.workerStarts.inc(role),
+    });
     try {
       await pool.run([WARM_UP_EVENT]);
     } catch (err) {

@@ -11,7 +11,7 @@ import { extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
 import { ModelNotUsableError } from './model_card.ts';
-import type { EmailDetail, ScoreTask, ScoreTaskResult, WorkerOptions } from './worker_contract.ts';
+import { Progress, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 
 const EXPLANATIONS_PER_EMAIL = 5;
 const { card, bytes } = workerData as WorkerOptions;
@@ -34,7 +34,12 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
   const featureStart = performance.now();
   const features: Array<EmailFeatures | null> = new Array(count);
   const details: EmailDetail[] = new Array(count);
+  const { progress } = task;
   for (let i = 0; i < count; i++) {
+    // Start time first, then the index: the watchdog reads the index first, so it never pairs
+    // this email with the previous email's start time.
+    Atomics.store(progress, Progress.startedMs, Math.floor(sharedClockMs() - task.clockBaseMs));
+    Atomics.store(progress, Progress.email, i);
     try {
       let event: EmailEventFields = decodeLimitedEvent(unpackEvent(task, i)).event;
       let parsed: EmailDetail['parsed'];
@@ -48,9 +53,10 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
       details[i] = parsed === undefined ? { indicators: extracted.indicators, explanations } : { indicators: extracted.indicators, explanations, parsed };
     } catch (err) {
       features[i] = null;
-      details[i] = { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], error: (err as Error).message };
+      details[i] = { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], error: (err as Error).message, errorCode: ScoringFailureCode.unparseable };
     }
   }
+  Atomics.store(progress, Progress.email, Progress.idle);
   const inferenceStart = performance.now();
   const probabilities = await infer(features);
   const flags = Uint32Array.from(features, (f) => f?.flags ?? 0);
