@@ -107,7 +107,7 @@ export function createThreatIntel(redis: Redis, keyPrefix: string, options: Thre
       found = await (deadline === null ? members(asked) : Promise.race([members(asked), deadline]));
     } catch (err) {
       if (err instanceof IntelUnavailableError) throw err;
-      throw new IntelUnavailableError(`threat-intel lookup failed: ${(err as Error).message}`, { cause: err });
+      throw new IntelUnavailableError('threat-intel lookup failed', { cause: err });
     } finally {
       clearTimeout(timer);
     }

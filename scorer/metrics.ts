@@ -10,6 +10,7 @@ export interface ScorerMetrics {
   readonly modelInfo: Gauge<'role' | 'version'>;
   readonly modelReloads: Counter<'role'>;
   readonly shadowFailures: Counter;
+  readonly intelUnavailable: Counter;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -26,5 +27,6 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     modelInfo: new Gauge({ name: 'mailscore_scorer_model_info', help: 'The model versions in service (1), by role (current, shadow)', labelNames: ['role', 'version'], registers }),
     modelReloads: new Counter({ name: 'mailscore_scorer_model_reloads_total', help: 'Models hot-reloaded, by role', labelNames: ['role'], registers }),
     shadowFailures: new Counter({ name: 'mailscore_scorer_shadow_failures_total', help: 'Batches the shadow model failed to score (recorded without shadow results)', registers }),
+    intelUnavailable: new Counter({ name: 'mailscore_scorer_intel_unavailable_total', help: 'Emails scored without threat intel because Redis failed or did not answer in time (reason intel.unavailable on the row)', registers }),
   };
 }
