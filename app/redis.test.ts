@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createThreatIntel } from '../scorer/index.ts';
+import { createThreatIntel, IntelUnavailableError } from '../scorer/index.ts';
 import type { EmailEventFields } from '../schemas/contracts.ts';
 import { loadConfig } from './config.ts';
 import { createPipeline } from './pipeline.ts';
-import { reconnectDelay } from './redis.ts';
+import { createRedisClients, reconnectDelay } from './redis.ts';
 import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, waitFor, type TestEnvironment } from './testing.ts';
 
 const PHISH_URL = 'https://login.phish.example/reset';
@@ -51,6 +51,10 @@ class OwnRedis {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start:\n${output}`);
       await sleep(20);
     }
+  }
+  /** SIGSTOP: the server keeps its connections open and answers nothing. */
+  pause(paused: boolean): void {
+    this.#child?.kill(paused ? 'SIGSTOP' : 'SIGCONT');
   }
   async kill(): Promise<void> {
     const child = this.#child;
@@ -214,4 +218,23 @@ test('Redis killed mid-drain: scoring goes on with intel.unavailable, intel hits
   await exactlyOnce(env, [...first, ...during].map((e) => e.messageId!).concat(after.ids));
   await pipeline.stop();
   assert.deepEqual(unhandled, []);
+});
+
+test('Redis that stops answering: a lookup gives up after REDIS_COMMAND_TIMEOUT_MS instead of holding the batch', async (t) => {
+  const server = await ownRedis(t);
+  await server.start();
+  const config = loadConfig({ REDIS_URL: server.url, REDIS_COMMAND_TIMEOUT_MS: '200', REDIS_KEY_PREFIX: 'stall:' });
+  const { redis, subscriber } = createRedisClients(config, quietLogger);
+  t.after(() => { redis.disconnect(); subscriber.disconnect(); });
+  if (redis.status !== 'ready') await once(redis, 'ready');
+  const intel = createThreatIntel(redis, config.redis.keyPrefix, { timeoutMs: config.redis.commandTimeoutMs });
+  await intel.add([{ kind: 'domain', value: 'phish.example' }]);
+  const batch = [{ domains: ['phish.example'], urls: [], ips: [], attachmentHashes: [] }];
+  assert.deepEqual(await intel.lookup(batch), [[{ kind: 'domain', value: 'phish.example' }]]);
+
+  server.pause(true);
+  t.after(() => server.pause(false));
+  await assert.rejects(intel.lookup(batch), IntelUnavailableError);
+  server.pause(false);
+  await waitFor('lookups to answer again', () => intel.lookup(batch).catch(() => []), (hits) => hits.length === 1, 10_000);
 });

@@ -121,7 +121,8 @@ export function createThreatIntel(redis: Redis, keyPrefix: string, options: Thre
   async function add(entries: ReadonlyArray<IntelHit>): Promise<number> {
     const pipeline = redis.pipeline();
     for (const entry of entries) pipeline.sadd(keyOf(entry.kind), entry.value.toLowerCase());
-    await pipeline.exec();
+    const failed = (await pipeline.exec())?.find(([err]) => err !== null)?.[0];
+    if (failed) throw failed;
     return entries.length;
   }
 
