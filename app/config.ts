@@ -60,8 +60,12 @@ export interface Config {
     readonly keyPrefix: string;
     /** The CA that signed the server's certificate, for rediss:// URLs; null: the system's CAs. */
     readonly tls: { readonly caFile: string | null } | null;
+    /** A command (a threat-intel lookup) not answered after this long fails; the batch is scored without intel. */
+    readonly commandTimeoutMs: number;
+    /** Longest wait between two reconnection attempts while Redis is down (attempts never stop). */
+    readonly reconnectMaxDelayMs: number;
   };
-  readonly policy: { readonly cacheTtlMs: number; readonly channel: string };
+  readonly policy: { readonly cacheTtlMs: number; readonly channel: string; readonly cacheMaxTenants: number };
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
@@ -227,8 +231,14 @@ export function loadConfig(env: Env = process.env): Config {
       url: redisUrl,
       keyPrefix: str('REDIS_KEY_PREFIX', 'mailscore:'),
       tls: redisUrl.startsWith('rediss://') ? { caFile: redisCaFile } : null,
+      commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
+      reconnectMaxDelayMs: int('REDIS_RECONNECT_MAX_DELAY_MS', 2_000, 10, 60_000),
     },
-    policy: { cacheTtlMs: int('POLICY_CACHE_TTL_MS', 60_000, 0), channel: str('POLICY_CHANNEL', 'mailscore:policy:invalidate') },
+    policy: {
+      cacheTtlMs: int('POLICY_CACHE_TTL_MS', 60_000, 0),
+      channel: str('POLICY_CHANNEL', 'mailscore:policy:invalidate'),
+      cacheMaxTenants: int('POLICY_CACHE_MAX_TENANTS', 10_000, 1, 10_000_000),
+    },
     http: { host: str('HTTP_HOST', '0.0.0.0'), port: int('HTTP_PORT', 9464, 0, 65_535) },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000),

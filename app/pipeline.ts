@@ -4,7 +4,6 @@
 // close the sinks and connections, all within a deadline.
 import kafkajs, { type Kafka } from 'kafkajs';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createIngest, createIngestMetrics, registerCompressionCodecs, type Ingest } from '../ingest/index.ts';
@@ -13,7 +12,8 @@ import { createAlertPublisher, createPostgresSink, createSinkMetrics, SinkError,
 import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
 import type { Config } from './config.ts';
 import { isRetriable, withRetry } from './retry.ts';
-import { kafkaSecurity, redisConnectionOptions } from './security.ts';
+import { kafkaSecurity } from './security.ts';
+import { createRedisClients } from './redis.ts';
 
 export function createKafka(config: Config, logger: Logger): Kafka {
   registerCompressionCodecs({ maxDecompressedBytes: config.ingest.maxDecompressedBytes });
@@ -54,9 +54,8 @@ export interface Pipeline {
 export async function createPipeline(config: Config, logger: Logger, registry: Registry): Promise<Pipeline> {
   const kafka = createKafka(config, logger);
   const pool = createPostgresPool(config);
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3, ...redisConnectionOptions(config.redis) });
-  const subscriber = new Redis(config.redis.url, { lazyConnect: true, ...redisConnectionOptions(config.redis) });
-  await Promise.all([redis.connect(), subscriber.connect()]);
+  // Not awaited: a Redis outage, at start-up too, means scoring without threat intel (app/redis.ts).
+  const { redis, subscriber } = createRedisClients(config, logger);
 
   const sinkMetrics = createSinkMetrics(registry);
   const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
@@ -73,10 +72,10 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
 
   const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics, { maxSendBytes: config.kafka.maxSendBytes });
   await alerts.connect();
-  const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs });
+  const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs, cacheMaxTenants: config.policy.cacheMaxTenants });
   const scorer: Scorer = await createScorer({
     ...config.scorer,
-    intel: createThreatIntel(redis, config.redis.keyPrefix),
+    intel: createThreatIntel(redis, config.redis.keyPrefix, { timeoutMs: config.redis.commandTimeoutMs }),
     policies,
     logger: logger.child({ stage: 'scorer' }),
     metrics: createScorerMetrics(registry),

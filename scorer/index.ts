@@ -6,15 +6,16 @@ import type { Logger } from 'pino';
 import type { InboundEmail, RejectedEmail, ScoredEmail, ShadowScore } from '../schemas/contracts.ts';
 import { SUBJECT_MAX_CHARS } from '../schemas/contracts.ts';
 import { truncateChars } from '../schemas/limits.ts';
-import { assessRisk } from './risk.ts';
+import { assessRisk, type IntelHit } from './risk.ts';
 import { createModelSlot, type ModelSlot } from './model_slot.ts';
-import type { ThreatIntel } from './intel.ts';
+import { IntelUnavailableError, type ThreatIntel } from './intel.ts';
+import type { Indicators } from './features.ts';
 import type { PolicyStore } from './policy.ts';
 import type { ScorerMetrics } from './metrics.ts';
 import { ScoringFailureCode, type ScoreTaskResult } from './worker_contract.ts';
 
 export { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
-export { createThreatIntel, type ThreatIntel } from './intel.ts';
+export { createThreatIntel, IntelUnavailableError, type ThreatIntel } from './intel.ts';
 export { createPolicyStore, type PolicyStore } from './policy.ts';
 export { DEFAULT_POLICY, IntelKind, type TenantPolicy } from './risk.ts';
 export { eventFromRawMessage, extractUrls } from './mime.ts';
@@ -23,6 +24,12 @@ export { train, ablation, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';
 
 export { ScoringFailureCode } from './worker_contract.ts';
 export { DEFAULT_EMAIL_TIMEOUT_MS } from './pool.ts';
+
+/**
+ * On every row scored while threat intel could not be asked (Redis down or too slow): the
+ * score holds without intel, and the reason finds the rows to score again later.
+ */
+export const INTEL_UNAVAILABLE_REASON = { code: 'intel.unavailable', points: 0 } as const;
 
 export interface ScorerOptions {
   readonly modelDirectory: string;
@@ -83,6 +90,22 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
     }
   }
 
+  let intelDown = false;
+  /** Hits per email, or null when Redis could not answer: the batch is then scored without intel, never held up. */
+  async function lookupIntel(batch: readonly Indicators[]): Promise<IntelHit[][] | null> {
+    try {
+      const hits = await options.intel.lookup(batch);
+      if (intelDown) logger.info('threat intel answers again');
+      intelDown = false;
+      return hits;
+    } catch (err) {
+      if (!(err instanceof IntelUnavailableError)) throw err;
+      if (!intelDown) logger.warn({ err }, `threat intel unavailable: scoring without it, rows carry the reason ${INTEL_UNAVAILABLE_REASON.code}`);
+      intelDown = true;
+      return null;
+    }
+  }
+
   async function score(emails: readonly InboundEmail[]): Promise<ScoringResult> {
     const started = process.hrtime.bigint();
     const chunks: Uint8Array[][] = [];
@@ -91,7 +114,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
     const afterPool = process.hrtime.bigint();
     const details = results.flatMap((r) => r.details);
     const [intelHits, policies] = await Promise.all([
-      options.intel.lookup(details.map((d) => d.indicators)),
+      lookupIntel(details.map((d) => d.indicators)),
       options.policies.forTenants(emails.map((e) => e.event.tenantId)),
     ]);
     const scoredAtMs = Date.now();
@@ -111,7 +134,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
         const mailFrom = detail.parsed?.mailFrom ?? event.envelope?.mailFrom ?? '';
         const policy = policies.get(event.tenantId)!;
         const riskOf = (probability: number, flags: number) =>
-          assessRisk({ probability, flags, intelHits: intelHits[index]!, policy, senderAddress: fromAddress !== '' ? fromAddress : mailFrom });
+          assessRisk({ probability, flags, intelHits: intelHits?.[index] ?? [], policy, senderAddress: fromAddress !== '' ? fromAddress : mailFrom });
         const probability = result.probabilities[j]!;
         const risk = riskOf(probability, result.flags[j]!);
         scored.push({
@@ -123,7 +146,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
           verdict: risk.verdict,
           modelProbability: probability,
           modelVersion: result.modelVersion,
-          reasons: risk.reasons,
+          reasons: intelHits === null ? [...risk.reasons, INTEL_UNAVAILABLE_REASON] : risk.reasons,
           explanations: detail.explanations,
           shadow: shadowScore(shadowResults?.[chunk], j, riskOf),
           mailFrom,
@@ -136,6 +159,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
       }
     });
     metrics.failed.inc(rejected.length);
+    if (intelHits === null) metrics.intelUnavailable.inc(scored.length);
     for (const result of results) {
       metrics.stageSeconds.inc({ stage: 'features' }, result.timings.featuresMs / 1000);
       metrics.stageSeconds.inc({ stage: 'inference' }, result.timings.inferenceMs / 1000);

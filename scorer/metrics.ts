@@ -12,6 +12,7 @@ export interface ScorerMetrics {
   readonly shadowFailures: Counter;
   readonly emailTimeouts: Counter<'role'>;
   readonly workerStarts: Counter<'role'>;
+  readonly intelUnavailable: Counter;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -30,5 +31,6 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     emailTimeouts: new Counter({ name: 'mailscore_scorer_email_timeouts_total', help: 'Emails set aside (dead-lettered as SCORING_TIMEOUT for the current model, left without a shadow score for the shadow) for running past SCORER_EMAIL_TIMEOUT_MS; each one stopped a worker', labelNames: ['role'], registers }),
     workerStarts: new Counter({ name: 'mailscore_scorer_worker_starts_total', help: 'Scoring worker threads started, each loading its own ONNX session: the pool at start-up and every replacement of a stopped worker', labelNames: ['role'], registers }),
     shadowFailures: new Counter({ name: 'mailscore_scorer_shadow_failures_total', help: 'Batches the shadow model failed to score (recorded without shadow results)', registers }),
+    intelUnavailable: new Counter({ name: 'mailscore_scorer_intel_unavailable_total', help: 'Emails scored without threat intel because Redis failed or did not answer in time (reason intel.unavailable on the row)', registers }),
   };
 }

@@ -1,5 +1,10 @@
 // Tenant policy lives in PostgreSQL (table tenant_policy), is cached in-process and is
 // invalidated on every instance through a Redis pub/sub channel when it changes.
+// The cache is keyed by tenant ids that arrive in mail, so it is bounded: least recently used
+// tenants are dropped past `cacheMaxTenants`. Tenants without a policy are cached too (as the
+// default policy), so an unknown tenant costs one query per TTL, not one per batch.
+// Invalidations missed while the subscriber was disconnected cannot be replayed: every time
+// the subscription is (re)established, the whole cache is dropped.
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { DEFAULT_POLICY, type TenantPolicy } from './risk.ts';
@@ -10,6 +15,8 @@ export interface PolicyStore {
   /** Writes a tenant's policy and tells every instance to drop its cached copy. */
   put(policy: TenantPolicy): Promise<void>;
   close(): Promise<void>;
+  /** Tenants held in the cache now, for tests and metrics. */
+  cachedTenants(): number;
 }
 
 export interface PolicyStoreOptions {
@@ -21,19 +28,53 @@ export interface PolicyStoreOptions {
   readonly channel: string;
   /** Upper bound on staleness if an invalidation message is ever missed. */
   readonly cacheTtlMs: number;
+  /** Most tenants held in the cache; the least recently used are dropped first. */
+  readonly cacheMaxTenants?: number;
+}
+
+export const DEFAULT_CACHE_MAX_TENANTS = 10_000;
+
+/** A Map in recency order: a hit moves its key to the end, the first key is the one to drop. */
+export class LruCache<K, V> {
+  readonly #entries = new Map<K, V>();
+  readonly maxEntries: number;
+  constructor(maxEntries: number) {
+    this.maxEntries = maxEntries;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
+  get size(): number { return this.#entries.size; }
+  get(key: K): V | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    return value;
+  }
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+  delete(key: K): void { this.#entries.delete(key); }
+  clear(): void { this.#entries.clear(); }
 }
 
 interface CachedPolicy { readonly policy: TenantPolicy; readonly loadedAt: number }
 
 export async function createPolicyStore(options: PolicyStoreOptions): Promise<PolicyStore> {
-  const cache = new Map<string, CachedPolicy>();
+  const cache = new LruCache<string, CachedPolicy>(options.cacheMaxTenants ?? DEFAULT_CACHE_MAX_TENANTS);
   const onMessage = (channel: string, tenantId: string) => {
     if (channel !== options.channel) return;
     if (tenantId === '*') cache.clear();
     else cache.delete(tenantId);
   };
+  // 'ready' follows every (re)connection, after ioredis has re-sent the SUBSCRIBE.
+  const onReady = () => cache.clear();
   options.subscriber.on('message', onMessage);
-  await options.subscriber.subscribe(options.channel);
+  options.subscriber.on('ready', onReady);
+  // Not awaited: with Redis down the store works from PostgreSQL (and the TTL bounds staleness);
+  // the subscriber's offline queue sends the SUBSCRIBE once Redis is reachable.
+  const subscribed = options.subscriber.subscribe(options.channel).then(() => true, () => false);
 
   async function forTenants(tenantIds: Iterable<string>): Promise<Map<string, TenantPolicy>> {
     const now = Date.now();
@@ -84,8 +125,10 @@ export async function createPolicyStore(options: PolicyStoreOptions): Promise<Po
 
   async function close(): Promise<void> {
     options.subscriber.off('message', onMessage);
-    await options.subscriber.unsubscribe(options.channel);
+    options.subscriber.off('ready', onReady);
+    // During an outage there is nothing to unsubscribe from, and waiting would never end.
+    if (options.subscriber.status === 'ready' && await subscribed) await options.subscriber.unsubscribe(options.channel).catch(() => undefined);
   }
 
-  return { forTenants, put, close };
+  return { forTenants, put, close, cachedTenants: () => cache.size };
 }
