@@ -27,7 +27,7 @@ const HOSTILE_INPUTS: Array<[string, () => unknown]> = [
   ['a display name of word characters', () => extractFeatures({ ...base, from: { name: 'a'.repeat(40_000), address: 'a@b.example' } })],
   ['a sender ending in white space', () => domainOf(`a@${' '.repeat(40_000)}x`)],
   ['HTML of unclosed tags', () => extractFeatures({ ...base, textBody: '', htmlBody: '<'.repeat(40_000) })],
-  ['HTML of unclosed scripts', () => extractFeatures({ ...base, textBody: '', htmlBody: '<script>'.repeat(5_000) })],
+  ['HTML of unclosed scripts', () => extractFeatures({ ...base, textBody: '', htmlBody: '<script>'.repeat(12_000) })],
   ['HTML of unclosed links', () => extractFeatures({ ...base, htmlBody: '<a '.repeat(13_000) })],
   ['HTML of links without an end', () => extractFeatures({ ...base, htmlBody: '<a href=http://x '.repeat(1_200) })],
   ['HTML of white text without a white background', () => extractFeatures({ ...base, htmlBody: 'color:white '.repeat(20_000) })],

@@ -31,9 +31,12 @@ test('only the first rawMessageBytes of a message are parsed', async () => {
   const head = 'Subject: long\r\nContent-Type: text/plain\r\n\r\n';
   const event = await parse(`${head}${'a '.repeat(EVENT_LIMITS.rawMessageBytes)}TAIL`);
   assert.equal(event.textBody!.length, EVENT_LIMITS.bodyChars);
-  // A URL past the first rawMessageBytes is never seen.
-  const padded = Buffer.concat([Buffer.from(`${head}http://before.example/ `), Buffer.alloc(EVENT_LIMITS.rawMessageBytes, 0x20), Buffer.from(' http://after.example/')]);
-  assert.deepEqual((await eventFromRawMessage(padded, identity)).urls, ['http://before.example/']);
+  // An attachment past the first rawMessageBytes is never seen.
+  const padding = `--b\r\nContent-Type: text/plain\r\n\r\n${'a '.repeat(EVENT_LIMITS.rawMessageBytes / 2)}\r\n`;
+  const attachment = '--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="late.exe"\r\n\r\nMZ\r\n--b--\r\n';
+  const multipart = 'Content-Type: multipart/mixed; boundary=b\r\n\r\n';
+  assert.equal((await parse(`${multipart}${attachment}`)).attachments!.length, 1);
+  assert.equal((await parse(`${multipart}${padding}${attachment}`)).attachments!.length, 0);
 });
 
 test('a message of more MIME parts than allowed is refused', async () => {
