@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractFeatures, flagNames, hashFeature, HASH_BUCKETS } from './features.ts';
+import {
+  addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, htmlToText, linksWithText,
+} from './features.ts';
+import { createRandom } from './fuzz.ts';
 import { extractUrls } from './mime.ts';
 
 const base = { tenantId: 't', messageId: 'm', receivedAtMs: 1, subject: 'Your invoice', textBody: 'Hello, the invoice is attached.', from: { name: 'Billing', address: 'billing@shop.example' } };
@@ -49,4 +52,99 @@ test('hashing is stable across processes and releases', () => {
 test('URLs are found in text and in HTML links', () => {
   assert.deepEqual(extractUrls('see http://a.example/x, and https://b.example.', '<a href="https://c.example/y">c</a>').sort(),
     ['http://a.example/x', 'https://b.example', 'https://c.example/y'].sort());
+});
+
+// The scanners were rewritten to run in linear time; each must give exactly what the pattern it
+// replaced gave, so a trained model sees the same features. The old patterns are the oracles
+// here, on random short strings built from the pieces each pattern reacts to.
+const differential = <T>(units: readonly string[], seed: number, oracle: (text: string) => T, subject: (text: string) => T) => {
+  const random = createRandom(seed);
+  for (let n = 0; n < 4000; n++) {
+    const parts: string[] = [];
+    const length = Math.floor(random() * 24);
+    for (let i = 0; i < length; i++) parts.push(units[Math.floor(random() * units.length)]!);
+    const text = parts.join('');
+    assert.deepEqual(subject(text), oracle(text), JSON.stringify(text));
+  }
+};
+
+test('an address in a display name is found as /[\\w.+-]+@([\\w-]+\\.)+[\\w-]+/ finds it', () => {
+  const units = ['a', 'B', '1', '_', '.', '..', '+', '-', '@', ' ', '>', 'ſ', 'K', 'é', 'x@y.z', 'a.b'];
+  const oracle = (text: string) => {
+    const m = /[\w.+-]+@([\w-]+\.)+[\w-]+/.exec(text);
+    return m === null ? undefined : m[0].slice(m[0].lastIndexOf('@') + 1);
+  };
+  differential(units, 1, oracle, addressDomainInText);
+});
+
+test("a link's text is read for a host as /(?:https?:\\/\\/)?((?:[\\w-]+\\.)+[a-z]{2,})/i reads it", () => {
+  const units = ['a', 'Z', '1', '-', '_', '.', '..', 'http://', 'https://', 'HTTP://', 'http', 'h', ':', '/', ' ', 'ab', '.co', 'ſ', 'K', 'é'];
+  differential(units, 2, (text) => /(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/i.exec(text)?.[1], hostShownIn);
+});
+
+test('links with text are found as the old pattern found them, in order', () => {
+  const units = ['<a ', '<A\n', '<a', 'href=', 'HREF = ', 'href', '"', "'", 'http://a.b', 'https://c.d/e', 'HTTP://F.G', 'x', '>', '<', '</a>', '</A>', 'abcd', 'ab', ' ', '=', '<a href=http://x>', 'ab.cd', 'z'.repeat(90)];
+  const oracle = (html: string) => [...html.matchAll(/<a\s[^>]*href\s*=\s*["']?(https?:\/\/[^"'\s>]+)[^>]*>([^<]{4,200})<\/a>/gi)].map((m) => ({ href: m[1], text: m[2] }));
+  differential(units, 3, oracle, (html) => [...linksWithText(html)]);
+});
+
+test('hidden text is found as the old pattern found it', () => {
+  const units = ['color', 'COLOR', ':', ' ', '#', 'fff', 'white', 'WHITE', 'background', '-color', '>', 'x', 'display', 'none', 'visibility', 'hidden', 'font-size', '0', '.5', 'px', ';', '"', 'ffffff', 'f', 'color:white', 'background:#fff'];
+  const oracle = (html: string) => /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em)?\s*[;"']|color\s*:\s*#?(?:fff(?:fff)?|white)\b[^>]*background(?:-color)?\s*:\s*#?(?:fff(?:fff)?|white)\b)/i.test(html);
+  differential(units, 4, oracle, hasHiddenStyle);
+});
+
+test('HTML is read as text as the old patterns read it', () => {
+  const units = ['<', '>', '<>', '<script', '<SCRIPT', '<style', '<Style x', '</script>', '</Script>', '</style>', '</STYLE>', 'x', ' ', '&nbsp;', '&amp;', '&#12;', '&', 'a', '<b>', '</b>'];
+  const oracle = (html: string) => html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&[a-z]+;|&#\d+;/gi, ' ');
+  differential(units, 5, oracle, htmlToText);
+});
+
+test('the domain of an address is cut as the old pattern cut it', () => {
+  const units = ['a', '@', '>', ' ', '\t', '\n', '\u00a0', '\u3000', '\ufeff', 'x.y', 'İ', 'B'];
+  differential(units, 6, (address) => {
+    const at = address.lastIndexOf('@');
+    return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/[>\s]+$/, '');
+  }, domainOf);
+});
+
+test('URLs are extracted as the old patterns extracted them', () => {
+  const units = ['http://', 'https://', 'a.b', '/x', '.', ',', '!', '?', ';', ':', ' ', '<', '"', 'href=', 'HREF = ', "'", ')', 'x'];
+  const oracle = (text: string) => {
+    const found = new Set<string>();
+    for (const m of text.matchAll(/href\s*=\s*["']?(https?:\/\/[^"'\s>]+)/gi)) if (m[1]) found.add(m[1]);
+    for (const m of text.matchAll(/\bhttps?:\/\/[^\s<>"')\]]+/gi)) found.add(m[0].replace(/[.,;:!?]+$/, ''));
+    return [...found].slice(0, 200);
+  };
+  differential(units, 7, oracle, (text) => extractUrls(text, text));
+});
+
+test('character n-grams never split a surrogate pair', () => {
+  // "𝐅𝐑𝐄𝐄 𝐌𝐎𝐍𝐄𝐘" in mathematical bold: every letter is a surrogate pair.
+  const subject = '\u{1D405}\u{1D411}\u{1D404}\u{1D404} \u{1D40C}\u{1D40E}\u{1D40D}\u{1D404}\u{1D418}'.repeat(30);
+  const f = extractFeatures({ ...base, subject, textBody: `${subject} 😀😀😀 end` });
+  const ngrams = f.names.filter((name) => name.startsWith('sc:') || name.startsWith('bc:'));
+  assert.ok(ngrams.length > 5);
+  for (const name of f.names) assert.ok(name.isWellFormed(), JSON.stringify(name));
+  assert.ok(ngrams.includes('sc:\u{1D405}\u{1D411}\u{1D404}\u{1D404}'), 'four characters, not four UTF-16 units');
+  // BMP text: four characters are four units, as before.
+  assert.ok(extractFeatures({ ...base, subject: 'free' }).names.includes('sc: fre'));
+});
+
+test('names kept for explanations are well-formed and hold no NUL', () => {
+  const f = extractFeatures({
+    ...base,
+    from: { name: 'x', address: 'boss\u0000@spam\ud800.example' },
+    headers: [{ name: 'X-Priority', value: '\ud83d\ude00 high' }, { name: 'Precedence', value: 'bulk\udc00\u0000' }],
+  });
+  const names = f.names.map(explanationName);
+  assert.ok(f.names.some((name) => !name.isWellFormed() || name.includes('\0')), 'the email carries both');
+  for (const name of names) assert.ok(name.isWellFormed() && !name.includes('\0'), JSON.stringify(name));
+  assert.ok(names.includes('fd:spam\uFFFD.example'));
+  assert.ok(f.names.includes('h:priority:\ud83d\ude00'), 'the first character of X-Priority is a whole character');
+  assert.equal(explanationName('b:free'), 'b:free');
 });

@@ -1,7 +1,14 @@
 // Pure feature extraction, shared by training and serving: an EmailEvent in, hashed sparse
 // features, rule flags and threat-intel indicators out. Changing anything here changes what the
 // model sees: bump FEATURE_SPEC_VERSION so a model trained on another spec is refused.
+//
+// Everything here reads text an attacker wrote, so every scan runs in time linear in its input:
+// no pattern may retry a long run from each of its starting points. Where a regular expression
+// would, a small loop finds the few places where a match can start and runs an anchored (sticky)
+// pattern there; each replacement gives exactly what the pattern it replaces gave (the
+// differential tests in features.test.ts compare them on random text).
 import type { EmailEventFields } from '../schemas/contracts.ts';
+import { truncateChars } from '../schemas/limits.ts';
 
 export const FEATURE_SPEC_VERSION = 'fs3';
 export const HASH_BITS = 18;
@@ -66,9 +73,14 @@ const ARCHIVE_EXTENSIONS = new Set(['zip', 'rar', '7z', 'gz', 'tgz', 'ace', 'cab
 // AuthResult enum numbers from email.v1 (FAIL = 3, SOFTFAIL = 4).
 const AUTH_NAMES = ['unspecified', 'none', 'pass', 'fail', 'softfail', 'neutral', 'temperror', 'permerror'] as const;
 const WORD = /[\p{L}\p{N}$€£]+/gu;
-const EMAIL_IN_TEXT = /[\w.+-]+@([\w-]+\.)+[\w-]+/;
+/** The domain of an address written in text (`[\w.+-]+@(?:[\w-]+\.)+[\w-]+`), tried right after each `@`. */
+const DOMAIN_AFTER_AT = /(?:[\w-]+\.)+[\w-]+/y;
+const LOCAL_PART_CHAR = /[\w.+-]/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const HIDDEN_STYLE = /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em)?\s*[;"']|color\s*:\s*#?(?:fff(?:fff)?|white)\b[^>]*background(?:-color)?\s*:\s*#?(?:fff(?:fff)?|white)\b)/i;
+// Hidden text: one of these, or white text on a white background within one tag (see hasHiddenStyle).
+const HIDDEN_DECLARATION = /display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.\d+)?(?:px|pt|em)?\s*[;"']/i;
+const WHITE_COLOR = /color\s*:\s*#?(?:fff(?:fff)?|white)\b/gi;
+const WHITE_BACKGROUND = /background(?:-color)?\s*:\s*#?(?:fff(?:fff)?|white)\b/gi;
 /** Subject characters looked at for character n-grams: obfuscated words ("v1agra", "fr.ee") live there. */
 const MAX_SUBJECT_CHARS = 200;
 /** Body characters looked at for character n-grams. */
@@ -95,14 +107,14 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
 
   addWords(addWord, 's', subject, 200);
   addWords(addWord, 'b', bodyText, MAX_BODY_WORDS);
-  addCharNgrams(addChar, 'sc', subject.slice(0, MAX_SUBJECT_CHARS));
-  addCharNgrams(addChar, 'bc', bodyText.slice(0, MAX_BODY_CHARS));
+  addCharNgrams(addChar, 'sc', truncateChars(subject, MAX_SUBJECT_CHARS));
+  addCharNgrams(addChar, 'bc', truncateChars(bodyText, MAX_BODY_CHARS));
   addSubjectStyle(addStructure, subject);
   if (text.trim().length === 0 && html.length > 0) {
     flags |= RuleFlag.htmlOnly;
     addStructure.feature('f:html_only');
   }
-  if (html.length > 0 && HIDDEN_STYLE.test(html)) {
+  if (html.length > 0 && hasHiddenStyle(html)) {
     flags |= RuleFlag.hiddenText;
     addStructure.feature('f:hidden_text');
   }
@@ -127,8 +139,8 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
     }
   }
   const displayName = email.from?.name ?? '';
-  const spoofed = EMAIL_IN_TEXT.exec(displayName);
-  if (spoofed !== null && registrable(domainOf(spoofed[0])) !== registrable(fromDomain)) {
+  const spoofed = addressDomainInText(displayName);
+  if (spoofed !== undefined && registrable(spoofed.toLowerCase()) !== registrable(fromDomain)) {
     flags |= RuleFlag.displayNameSpoof;
     addHeader.feature('f:display_name_spoof');
   }
@@ -180,7 +192,7 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
     } else if (name === 'x-mailer' || name === 'user-agent') addWords(addHeader, 'h:mailer', value, 3);
     else if (name === 'list-unsubscribe') addHeader.feature('h:list_unsubscribe');
     else if (name === 'precedence') addHeader.feature(`h:precedence:${value.toLowerCase()}`);
-    else if (name === 'x-priority') addHeader.feature(`h:priority:${value.trim().charAt(0)}`);
+    else if (name === 'x-priority') addHeader.feature(`h:priority:${firstCharacter(value.trim())}`);
   }
   addHeader.feature(`h:received:${bucketOf(received)}`);
   addHeader.feature(`r:to:${bucketOf((email.to?.length ?? 0) + (email.cc?.length ?? 0))}`);
@@ -219,10 +231,23 @@ function addWords(add: Add, namespace: string, text: string, maxWords: number): 
   }
 }
 
-/** Character 4-grams of letters and digits, lower-cased, spaces folded: robust to o6fuscat1on. */
+/**
+ * Character 4-grams of letters and digits, lower-cased, spaces folded: robust to o6fuscat1on.
+ * Four characters, not four UTF-16 units: an n-gram never splits a surrogate pair (for BMP text
+ * the two are the same). The folding leaves no lone surrogate: /u patterns see them as non-letters.
+ */
 function addCharNgrams(add: Add, namespace: string, text: string): void {
   const folded = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
-  for (let i = 0; i + 4 <= folded.length; i++) add.slice(namespace, folded, i, i + 4, CHAR_NGRAM_WEIGHT);
+  // starts[k] is where the k-th character begins; starts[k + 4] where its 4-gram ends.
+  const starts: number[] = [];
+  for (let i = 0; i < folded.length; i += (folded.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) starts.push(i);
+  starts.push(folded.length);
+  for (let k = 0; k + 4 < starts.length; k++) add.slice(namespace, folded, starts[k]!, starts[k + 4]!, CHAR_NGRAM_WEIGHT);
+}
+
+/** The first character of `text`, a whole surrogate pair if it is one. */
+function firstCharacter(text: string): string {
+  return (text.codePointAt(0) ?? 0) > 0xffff ? text.slice(0, 2) : text.charAt(0);
 }
 
 /** What a Received header says about the path: relays without reverse DNS, IP-literal HELOs. */
@@ -278,15 +303,139 @@ function urlFeatures(urls: readonly string[], html: string, add: Add): UrlSignal
   }
   add.feature(`u:count:${bucketOf(urls.length)}`);
   // Link text that itself looks like a URL pointing somewhere other than the href.
-  for (const m of html.matchAll(/<a\s[^>]*href\s*=\s*["']?(https?:\/\/[^"'\s>]+)[^>]*>([^<]{4,200})<\/a>/gi)) {
-    const shown = /(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/i.exec(m[2] ?? '');
-    if (shown?.[1] !== undefined && registrable(shown[1].toLowerCase()) !== registrable(hostOf(m[1] ?? ''))) {
+  for (const link of linksWithText(html)) {
+    const shown = hostShownIn(link.text);
+    if (shown !== undefined && registrable(shown.toLowerCase()) !== registrable(hostOf(link.href))) {
       signals.flags |= RuleFlag.linkTextMismatch;
       add.feature('f:link_text_mismatch');
       break;
     }
   }
   return signals;
+}
+
+const LINK_OPEN = /<a\s/gi;
+const HREF_AT = /href\s*=\s*["']?(https?:\/\/[^"'\s>]+)/iy;
+const HREF_WORD = /href/gi;
+const LINK_CLOSE_AT = /<\/a>/iy;
+
+/**
+ * The links `<a …href="http…"…>text</a>` with 4 to 200 characters of text, in the order and with
+ * the values of `html.matchAll(/<a\s[^>]*href\s*=\s*["']?(https?:\/\/[^"'\s>]+)[^>]*>([^<]{4,200})<\/a>/gi)`,
+ * which is cubic on `<a href=http://x ` repeated. The pattern's tag ends at the first `>`, its text
+ * at the next `<`, and its greedy `[^>]*` picks the last `href` of the tag that is followed by a URL;
+ * every `<a` inside a tag that fails fails the same way, so the scan moves on past that tag's `>`.
+ */
+export function* linksWithText(html: string): Generator<{ href: string; text: string }> {
+  let from = 0;
+  for (;;) {
+    LINK_OPEN.lastIndex = from;
+    if (LINK_OPEN.exec(html) === null) return;
+    const tagStart = LINK_OPEN.lastIndex;
+    const tagEnd = html.indexOf('>', tagStart);
+    if (tagEnd === -1) return;
+    from = tagEnd + 1;
+    const textEnd = html.indexOf('<', tagEnd + 1);
+    const textLength = textEnd - tagEnd - 1;
+    if (textEnd === -1 || textLength < 4 || textLength > 200) continue;
+    LINK_CLOSE_AT.lastIndex = textEnd;
+    if (!LINK_CLOSE_AT.test(html)) continue;
+    const href = lastHref(html.slice(tagStart, tagEnd));
+    if (href === undefined) continue;
+    from = textEnd + 4;
+    yield { href, text: html.slice(tagEnd + 1, textEnd) };
+  }
+}
+
+/** The URL of the last `href=http…` in a tag's attributes. */
+function lastHref(attributes: string): string | undefined {
+  const starts: number[] = [];
+  HREF_WORD.lastIndex = 0;
+  for (let m = HREF_WORD.exec(attributes); m !== null; m = HREF_WORD.exec(attributes)) starts.push(m.index);
+  for (let k = starts.length - 1; k >= 0; k--) {
+    HREF_AT.lastIndex = starts[k]!;
+    const m = HREF_AT.exec(attributes);
+    if (m !== null) return m[1];
+  }
+  return undefined;
+}
+
+const SHOWN_HOST_AT = /(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/iy;
+const SCHEME_AT = /https?:\/\//iy;
+const LABEL_CHAR = /[\w-]/;
+
+/**
+ * The host name in a link's text: what `/(?:https?:\/\/)?((?:[\w-]+\.)+[a-z]{2,})/i.exec(text)?.[1]`
+ * gives, without retrying a failed run of labels from each of its characters. When the pattern
+ * fails at the start of a run `a.b.c…`, it fails at every later point of that run too (the same
+ * dots follow), except where a scheme `http://` begins.
+ */
+export function hostShownIn(text: string): string | undefined {
+  let failedUntil = 0;
+  for (let at = 0; at < text.length; at++) {
+    if (at < failedUntil) {
+      SCHEME_AT.lastIndex = at;
+      if (!SCHEME_AT.test(text)) continue;
+    } else if (!LABEL_CHAR.test(text.charAt(at))) continue;
+    SHOWN_HOST_AT.lastIndex = at;
+    const m = SHOWN_HOST_AT.exec(text);
+    if (m !== null) return m[1];
+    if (at >= failedUntil) failedUntil = endOfLabels(text, at);
+  }
+  return undefined;
+}
+
+/** Where the run of `label.label.…` that starts at `at` ends. */
+function endOfLabels(text: string, at: number): number {
+  let end = at;
+  for (;;) {
+    let label = end;
+    while (label < text.length && LABEL_CHAR.test(text.charAt(label))) label++;
+    if (label === end || text.charCodeAt(label) !== DOT) return label;
+    end = label + 1;
+  }
+}
+
+/**
+ * The domain of the first address in `text`, as `/[\w.+-]+@([\w-]+\.)+[\w-]+/.exec(text)` finds it:
+ * tried after each `@` that follows a local-part character, never from each character of a long
+ * local part.
+ */
+export function addressDomainInText(text: string): string | undefined {
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at === 0 || !LOCAL_PART_CHAR.test(text.charAt(at - 1))) continue;
+    DOMAIN_AFTER_AT.lastIndex = at + 1;
+    const m = DOMAIN_AFTER_AT.exec(text);
+    if (m !== null) return m[0];
+  }
+  return undefined;
+}
+
+/**
+ * `/…color:white…[^>]*background:white…/i.test(html)` without scanning from each white colour to
+ * the end of the text: the first white background and the first `>` at or after a point only move
+ * forward, so each is searched for once per stretch of text.
+ */
+export function hasHiddenStyle(html: string): boolean {
+  if (HIDDEN_DECLARATION.test(html)) return true;
+  let background = -1;
+  let tagEnd = -1;
+  WHITE_COLOR.lastIndex = 0;
+  for (let color = WHITE_COLOR.exec(html); color !== null; color = WHITE_COLOR.exec(html)) {
+    const end = WHITE_COLOR.lastIndex;
+    if (background < end) {
+      WHITE_BACKGROUND.lastIndex = end;
+      const found = WHITE_BACKGROUND.exec(html);
+      if (found === null) return false;
+      background = found.index;
+    }
+    if (tagEnd < end) {
+      tagEnd = html.indexOf('>', end);
+      if (tagEnd === -1) tagEnd = html.length;
+    }
+    if (background < tagEnd) return true;
+  }
+  return false;
 }
 
 export function hostOf(url: string): string {
@@ -296,7 +445,23 @@ export function hostOf(url: string): string {
 
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/[>\s]+$/, '');
+  if (at < 0) return '';
+  // Trailing `>` and white space cut by hand: /[>\s]+$/ retries a long run of them from each one.
+  const domain = address.slice(at + 1).toLowerCase();
+  let end = domain.length;
+  while (end > 0 && TRAILING_JUNK.test(domain.charAt(end - 1))) end--;
+  return domain.slice(0, end);
+}
+const TRAILING_JUNK = /[>\s]/;
+
+/**
+ * A feature name as explanations show it: feature names carry text from the email, which may
+ * hold NUL or lone surrogates that JSON stores (PostgreSQL's jsonb) refuse; both become U+FFFD.
+ * Called for the few names an explanation keeps, not for every feature.
+ */
+export function explanationName(name: string): string {
+  const wellFormed = name.isWellFormed() ? name : name.toWellFormed();
+  return wellFormed.includes('\0') ? wellFormed.replaceAll('\0', '\uFFFD') : wellFormed;
 }
 
 /** The last two labels (three for short second-level labels such as co.uk): close enough for comparing senders. */
@@ -316,12 +481,56 @@ function bucketOf(n: number): string {
   return '16+';
 }
 
-function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
+export function htmlToText(html: string): string {
+  return withoutTags(withoutScriptsAndStyles(html))
     .replace(/&nbsp;/gi, ' ')
     .replace(/&[a-z]+;|&#\d+;/gi, ' ');
+}
+
+const SCRIPT_OR_STYLE = /<(script|style)/gi;
+const CLOSING = { script: /<\/script>/gi, style: /<\/style>/gi } as const;
+
+/**
+ * `html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')`, which rescans to the end from every
+ * unclosed `<script`. The next `>` and the next closing tag after a point only move forward, so
+ * each is searched for once; when there is none, no later element can match either.
+ */
+function withoutScriptsAndStyles(html: string): string {
+  let out = '';
+  let copied = 0;
+  let tagEnd = -1;
+  const closing = { script: -1, style: -1 };
+  SCRIPT_OR_STYLE.lastIndex = 0;
+  for (let open = SCRIPT_OR_STYLE.exec(html); open !== null; open = SCRIPT_OR_STYLE.exec(html)) {
+    if (tagEnd < SCRIPT_OR_STYLE.lastIndex) tagEnd = html.indexOf('>', SCRIPT_OR_STYLE.lastIndex);
+    if (tagEnd === -1) break;
+    const name = open[1]!.toLowerCase() as keyof typeof CLOSING;
+    if (closing[name] <= tagEnd) {
+      CLOSING[name].lastIndex = tagEnd + 1;
+      closing[name] = CLOSING[name].exec(html)?.index ?? html.length;
+    }
+    if (closing[name] === html.length) continue;
+    out += `${html.slice(copied, open.index)} `;
+    copied = closing[name] + name.length + 3;
+    SCRIPT_OR_STYLE.lastIndex = copied;
+  }
+  return copied === 0 ? html : out + html.slice(copied);
+}
+
+/** `text.replace(/<[^>]+>/g, ' ')`, which rescans to the end from every `<` when no `>` follows. */
+function withoutTags(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let open = text.indexOf('<'); open !== -1; ) {
+    const close = text.indexOf('>', open + 1);
+    if (close === -1) break;
+    if (close > open + 1) {
+      out += `${text.slice(copied, open)} `;
+      copied = close + 1;
+    }
+    open = text.indexOf('<', close + 1);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** Where features go: `feature` for a whole name, `token` and `pair` hash their parts without building the name. */
@@ -336,6 +545,7 @@ interface Add {
 const IGNORE: Add = { feature: () => undefined, token: () => undefined, slice: () => undefined, pair: () => undefined };
 const FNV_OFFSET = 0x811c9dc5;
 const COLON = 58;
+const DOT = 46;
 const SPACE = 32;
 
 function fnv(hash: number, text: string): number {

@@ -4,9 +4,57 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { EmailEventFields } from '../schemas/contracts.ts';
+import { EVENT_LIMITS, truncateChars } from '../schemas/limits.ts';
 
 /** Bodies beyond this are cut: scoring needs the start of a message, not all of a 20 MB one. */
-export const BODY_CAP_CHARS = 256 * 1024;
+export const BODY_CAP_CHARS = EVENT_LIMITS.bodyChars;
+/**
+ * What mailparser may parse before it refuses a message (the promise rejects, and the worker
+ * reports the event as failed). Its own defaults (1,000 MIME parts, a 1 MiB header block per
+ * part) let one 512 KiB message cost more than the 100 ms of CPU an email may take: a To: header
+ * of thousands of addresses, or thousands of tiny parts. Ordinary mail is far below both: in
+ * the SpamAssassin corpus the largest header block is 15 KiB.
+ */
+export const PARSE_LIMITS = {
+  /** MIME nodes, the message itself included. */
+  mimeParts: 256,
+  /** Bytes of one node's header block. */
+  headerBytes: 64 * 1024,
+  /**
+   * Characters of HTML converted to text by html-to-text, for the whole message: it costs about
+   * 1 ms of CPU per KiB of dense markup (`<p>x` repeated). Only the first HTML part mailparser
+   * converts may be this long; a longer one, and any later one, keeps its HTML, its text is left
+   * empty and features read the HTML through features.ts's own linear htmlToText. Every HTML
+   * part of the corpus that is converted is shorter (its longest HTML part, 82,348 characters,
+   * comes with a text part and is not converted).
+   */
+  htmlToTextChars: 48 * 1024,
+} as const;
+const PARSER_OPTIONS = {
+  skipImageLinks: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  // Passed on to the MIME splitter (@zone-eu/mailsplit); not in mailparser's type declarations.
+  maxChildNodes: PARSE_LIMITS.mimeParts,
+  maxHeadSize: PARSE_LIMITS.headerBytes,
+};
+
+/**
+ * Options for one parse. mailparser reads `maxHtmlLengthToParse` once for each HTML part, right
+ * before converting it (a per-part limit): answering the limit only the first time makes it one
+ * limit for the message, so a message of ten 48 KiB HTML parts cannot cost ten conversions.
+ * The fuzz tests hold a message of many HTML parts to the per-email budget, in case a mailparser
+ * release reads the option differently.
+ */
+function parserOptions(): typeof PARSER_OPTIONS & { readonly maxHtmlLengthToParse: number } {
+  let asked = 0;
+  return {
+    ...PARSER_OPTIONS,
+    get maxHtmlLengthToParse() {
+      return asked++ === 0 ? PARSE_LIMITS.htmlToTextChars : 0;
+    },
+  };
+}
 const KEPT_HEADERS = new Set(['received', 'x-mailer', 'user-agent', 'list-unsubscribe', 'precedence', 'x-priority', 'mime-version', 'content-type']);
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"')\]]+/gi;
 
@@ -18,27 +66,33 @@ export interface RawIdentity {
   readonly fallbackReceivedAtMs: number;
 }
 
+/**
+ * The event a raw message describes, every field held to EVENT_LIMITS: only the first
+ * `rawMessageBytes` are parsed, and what comes out is cut (never inside a character) or
+ * shortened the way ingest cuts structured events.
+ */
 export async function eventFromRawMessage(raw: Buffer, identity: RawIdentity): Promise<EmailEventFields> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  const html = typeof parsed.html === 'string' ? parsed.html.slice(0, BODY_CAP_CHARS) : '';
-  const text = (parsed.text ?? '').slice(0, BODY_CAP_CHARS);
+  const parsed = await simpleParser(raw.subarray(0, EVENT_LIMITS.rawMessageBytes), parserOptions());
+  const html = typeof parsed.html === 'string' ? truncateChars(parsed.html, EVENT_LIMITS.bodyChars) : '';
+  const text = truncateChars(parsed.text ?? '', EVENT_LIMITS.bodyChars);
   const from = firstAddress(parsed.from);
+  const to = allAddresses(parsed.to);
   return {
     tenantId: identity.tenantId,
     messageId: parsed.messageId ?? identity.fallbackMessageId,
     receivedAtMs: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.getTime() : identity.fallbackReceivedAtMs,
-    envelope: { mailFrom: from?.address ?? '', rcptTo: allAddresses(parsed.to).map((a) => a.address), clientIp: '', helo: '' },
+    envelope: { mailFrom: from?.address ?? '', rcptTo: to.map((a) => a.address), clientIp: '', helo: '' },
     from: from ?? null,
     replyTo: firstAddress(parsed.replyTo) ?? null,
-    to: allAddresses(parsed.to),
+    to,
     cc: allAddresses(parsed.cc),
-    subject: parsed.subject ?? '',
+    subject: truncateChars(parsed.subject ?? '', EVENT_LIMITS.subjectChars),
     textBody: text,
     htmlBody: html,
     urls: extractUrls(text, html),
-    attachments: parsed.attachments.map((a) => ({
-      filename: a.filename ?? '',
-      contentType: a.contentType,
+    attachments: parsed.attachments.slice(0, EVENT_LIMITS.attachments).map((a) => ({
+      filename: truncateChars(a.filename ?? '', EVENT_LIMITS.attachmentTextChars),
+      contentType: truncateChars(a.contentType, EVENT_LIMITS.attachmentTextChars),
       sizeBytes: a.size,
       sha256: createHash('sha256').update(a.content).digest('hex'),
     })),
@@ -46,19 +100,30 @@ export async function eventFromRawMessage(raw: Buffer, identity: RawIdentity): P
   };
 }
 
+/** The URLs of links in `html` and in `text`, each at most `urlChars` long, at most `urls` of them. */
 export function extractUrls(text: string, html: string): string[] {
   const found = new Set<string>();
-  for (const m of html.matchAll(/href\s*=\s*["']?(https?:\/\/[^"'\s>]+)/gi)) if (m[1]) found.add(m[1]);
+  const add = (url: string): boolean => found.add(truncateChars(url, EVENT_LIMITS.urlChars)).size < EVENT_LIMITS.urls;
+  for (const m of html.matchAll(/href\s*=\s*["']?(https?:\/\/[^"'\s>]+)/gi)) if (m[1] && !add(m[1])) return [...found];
   // Sentence punctuation right after a URL in prose is not part of it.
-  for (const m of text.matchAll(URL_PATTERN)) found.add(m[0].replace(/[.,;:!?]+$/, ''));
-  return [...found].slice(0, 200);
+  for (const m of text.matchAll(URL_PATTERN)) if (!add(withoutTrailingPunctuation(m[0]))) return [...found];
+  return [...found];
+}
+
+/** `url.replace(/[.,;:!?]+$/, '')` by hand: the pattern retries a long run of dots from each one. */
+function withoutTrailingPunctuation(url: string): string {
+  let end = url.length;
+  while (end > 0 && '.,;:!?'.includes(url.charAt(end - 1))) end--;
+  return url.slice(0, end);
 }
 
 function keptHeaders(parsed: ParsedMail): Array<{ name: string; value: string }> {
   const headers: Array<{ name: string; value: string }> = [];
   for (const line of parsed.headerLines) {
+    if (headers.length === EVENT_LIMITS.headers) break;
     if (KEPT_HEADERS.has(line.key)) {
-      headers.push({ name: line.key, value: line.line.slice(line.line.indexOf(':') + 1).trim().slice(0, 1000) });
+      const value = line.line.slice(line.line.indexOf(':') + 1).trim();
+      headers.push({ name: line.key, value: truncateChars(value, EVENT_LIMITS.headerValueChars) });
     }
   }
   return headers;
@@ -67,7 +132,13 @@ function keptHeaders(parsed: ParsedMail): Array<{ name: string; value: string }>
 function allAddresses(field: AddressObject | AddressObject[] | undefined): Array<{ name: string; address: string }> {
   if (field === undefined) return [];
   const objects = Array.isArray(field) ? field : [field];
-  return objects.flatMap((o) => o.value).map((a) => ({ name: a.name ?? '', address: (a.address ?? '').toLowerCase() }));
+  return objects
+    .flatMap((o) => o.value)
+    .slice(0, EVENT_LIMITS.recipients)
+    .map((a) => ({
+      name: truncateChars(a.name ?? '', EVENT_LIMITS.displayNameChars),
+      address: truncateChars((a.address ?? '').toLowerCase(), EVENT_LIMITS.addressChars),
+    }));
 }
 
 function firstAddress(field: AddressObject | AddressObject[] | undefined): { name: string; address: string } | undefined {

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { EmailEventFields, Explanation } from '../schemas/contracts.ts';
 import { decodeLimitedEvent } from '../schemas/limits.ts';
 import { unpackEvent } from './batch_codec.ts';
-import { extractFeatures, type EmailFeatures } from './features.ts';
+import { explanationName, extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
 import { ModelNotUsableError } from './model_card.ts';
@@ -82,7 +82,7 @@ function explain(features: EmailFeatures): Explanation[] {
     if (best.length > EXPLANATIONS_PER_EMAIL) best.pop();
   }
   return best.map((k) => ({
-    feature: features.names[k]!,
+    feature: explanationName(features.names[k]!),
     contribution: Math.round(weights[features.indices[k]!]! * features.values[k]! * 1e4) / 1e4,
   }));
 }
