@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, htmlToText, linksWithText,
 } from './features.ts';
-import { createRandom } from './fuzz.ts';
+import { createRandom } from './random.ts';
 import { extractUrls } from './mime.ts';
 
 const base = { tenantId: 't', messageId: 'm', receivedAtMs: 1, subject: 'Your invoice', textBody: 'Hello, the invoice is attached.', from: { name: 'Billing', address: 'billing@shop.example' } };

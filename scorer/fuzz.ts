@@ -14,6 +14,7 @@ import { EVENT_LIMITS, truncateChars } from '../schemas/limits.ts';
 import { domainOf, explanationName, extractFeatures, HASH_BUCKETS } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { assessRisk, DEFAULT_POLICY } from './risk.ts';
+import { createRandom } from './random.ts';
 
 export const EMAIL_CPU_BUDGET_MS = 100;
 
@@ -77,18 +78,6 @@ export interface FuzzReport {
   readonly iterations: number;
   /** Worst first, each re-measured as the minimum of `repeats` runs. */
   readonly worst: Measured[];
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same events on every machine. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {

@@ -12,6 +12,7 @@ import { encodeLinearModel, predictLinear, GRAPH_FORMAT, ONNX_OPSET, type Linear
 import { CORPUS_PACKAGE, loadCorpus } from './corpus.ts';
 import { binaryMetrics, type BinaryMetrics } from './metrics.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../model_card.ts';
+import { createRandom } from '../random.ts';
 
 export interface TrainOptions {
   readonly outputDirectory: string;
@@ -114,7 +115,7 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
   const g2 = new Float64Array(HASH_BUCKETS).fill(1e-8);
   let b = 0;
   let bg2 = 1e-8;
-  const random = mulberry32(options.seed);
+  const random = createRandom(options.seed);
   const order = examples.map((_, i) => i);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -142,18 +143,6 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
     options.log(`epoch ${epoch + 1}/${options.epochs}: mean log loss ${(loss / examples.length).toFixed(5)}`);
   }
   return { weights: Float32Array.from(w), bias: Math.fround(b) };
-}
-
-/** Small seeded PRNG: reproducible shuffles without a dependency. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function packageVersion(name: string): Promise<string> {
