@@ -38,7 +38,7 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
-  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number; readonly outageMaxDelayMs: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -125,7 +125,14 @@ export function loadConfig(env: Env = process.env): Config {
     http: { host: str('HTTP_HOST', '0.0.0.0'), port: int('HTTP_PORT', 9464, 0, 65_535) },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000),
-    retry: { attempts: int('RETRY_ATTEMPTS', 6, 1, 100), initialDelayMs: int('RETRY_INITIAL_DELAY_MS', 200, 1), maxDelayMs: int('RETRY_MAX_DELAY_MS', 5_000, 1) },
+    retry: {
+      attempts: int('RETRY_ATTEMPTS', 6, 1, 100),
+      initialDelayMs: int('RETRY_INITIAL_DELAY_MS', 200, 1),
+      maxDelayMs: int('RETRY_MAX_DELAY_MS', 5_000, 1),
+      // While a dependency is down, how far apart the tries are at most: also the longest the
+      // pipeline can take to notice it is back.
+      outageMaxDelayMs: int('OUTAGE_RETRY_MAX_DELAY_MS', 1_000, 50, 60_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return deepFreeze(config);

@@ -13,6 +13,8 @@ export interface RetryPolicy {
   readonly attempts: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
+  /** While a dependency is down, the longest wait between tries; `maxDelayMs` when absent. */
+  readonly outageMaxDelayMs?: number;
 }
 
 export function isRetriable(err: unknown): boolean {
@@ -125,9 +127,10 @@ export async function untilDone<T>(what: string, policy: RetryPolicy, logger: Lo
       if (kind === FailureKind.outage) {
         outageTries++;
         hooks.onOutage(err);
-        delay = backoffMs(policy, outageTries);
-        // Logged at the start, then at most every 30 s or so: an outage is one event, not a log flood.
-        if (outageTries === 1 || outageTries % Math.max(1, Math.round(30_000 / policy.maxDelayMs)) === 0) {
+        const cap = policy.outageMaxDelayMs ?? policy.maxDelayMs;
+        delay = backoffMs({ ...policy, maxDelayMs: cap }, outageTries);
+        // Logged at the start, then about every 30 s: an outage is one event, not a log flood.
+        if (outageTries === 1 || outageTries % Math.max(1, Math.round(30_000 / cap)) === 0) {
           logger.warn({ err, tries: outageTries, delayMs: Math.round(delay) }, `${what}: a dependency is unavailable; waiting for it`);
         }
       } else {

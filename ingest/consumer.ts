@@ -188,7 +188,12 @@ export function createIngest(options: IngestOptions): Ingest {
     await payload.heartbeat();
   }
 
-  async function start(handler: BatchHandler): Promise<void> {
+  async function start(pipelineHandler: BatchHandler): Promise<void> {
+    // A final error of the handler (not retriable: the pipeline gave up) stops the consumer.
+    const handler: BatchHandler = (emails) => pipelineHandler(emails).catch((err: unknown) => {
+      if (isFinal(err)) fatal ??= err as Error;
+      throw err;
+    });
     await deadLetterProducer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });
@@ -203,9 +208,12 @@ export function createIngest(options: IngestOptions): Ingest {
           try {
             await processChunk(payload, messages.slice(at, at + options.maxBatchEvents), handler);
           } catch (err) {
-            if (!isFinal(err) || stopping) throw err;
-            // kafkajs restarts a crashed consumer when the deepest cause of the error says it is
-            // retriable; a final error of ours must stop it, so it goes up without its causes.
+            // Kafka's own failures here (a commit, a dead-letter send during a broker outage) are
+            // left to kafkajs, which restarts the consumer. A final error of the handler, or a
+            // record the poison policy says must stop us, stops it for good; kafkajs restarts a
+            // crashed consumer when the deepest cause of the error is retriable, so it goes up
+            // without its causes.
+            if (stopping || (fatal === undefined && !(err instanceof PoisonRecordError))) throw err;
             fatal ??= err as Error;
             throw new ConsumerStoppedError(`${batch(payload)}: ${(err as Error).message}`);
           }
