@@ -81,8 +81,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// URL');
   const schema = str('PG_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) problems.push(`PG_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
-  const sessionTimeoutMs = int('KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000);
-  const heartbeatIntervalMs = int('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000, 100, 60_000);
+  // After a crash (kill -9, OOM) the partitions of the dead member sit idle until its session
+  // expires: kafkajs has neither static membership nor KIP-848, so this timeout is what bounds
+  // the time to scoring again. 6 s is the broker's minimum (group.min.session.timeout.ms); the
+  // main thread is never blocked that long (scoring runs in workers) and heartbeats go on
+  // during a chunk, every second.
+  const sessionTimeoutMs = int('KAFKA_SESSION_TIMEOUT_MS', 6_000, 6_000, 300_000);
+  const heartbeatIntervalMs = int('KAFKA_HEARTBEAT_INTERVAL_MS', 1_000, 100, 60_000);
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
 
   const config: Config = {
