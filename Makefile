@@ -11,7 +11,7 @@ NODE := node --disable-warning=TimeoutNegativeWarning
 MODEL := models/current/model.onnx
 TEST_FILES := $(shell find app ingest scorer sinks schemas bench -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: help deps services services-down schemas train model migrate demo eval bench test test-unit typecheck lint clean
+.PHONY: help deps services services-down schemas train model migrate demo eval bench chaos test test-unit typecheck lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -52,6 +52,9 @@ eval: deps services model ## held-out split: mailscore vs SpamAssassin and Rspam
 
 bench: deps services model ## preload N events (default 1000000), drain them, paced latency runs, ceilings; writes bench/results/latest.*
 	$(NODE) bench/run.ts
+
+chaos: deps services model ## outages on throwaway PostgreSQL, Redis and Kafka while the pipeline drains; writes bench/results/chaos.*
+	$(NODE) bench/chaos.ts
 
 typecheck: deps ## tsc in strict mode
 	npx tsc --noEmit

@@ -69,7 +69,7 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
-  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number; readonly outageMaxDelayMs: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -164,8 +164,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisCaFile !== null && !redisUrl.startsWith('rediss://')) problems.push('REDIS_TLS_CA_FILE needs a rediss:// REDIS_URL');
   const schema = str('PG_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) problems.push(`PG_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
-  const sessionTimeoutMs = int('KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000);
-  const heartbeatIntervalMs = int('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000, 100, 60_000);
+  // After a crash (kill -9, OOM) the partitions of the dead member sit idle until its session
+  // expires: kafkajs has neither static membership nor KIP-848, so this timeout is what bounds
+  // the time to scoring again. 6 s is the broker's minimum (group.min.session.timeout.ms); the
+  // main thread is never blocked that long (scoring runs in workers) and heartbeats go on
+  // during a chunk, every second.
+  const sessionTimeoutMs = int('KAFKA_SESSION_TIMEOUT_MS', 6_000, 6_000, 300_000);
+  const heartbeatIntervalMs = int('KAFKA_HEARTBEAT_INTERVAL_MS', 1_000, 100, 60_000);
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
 
   const maxBatchEvents = int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000);
@@ -242,7 +247,14 @@ export function loadConfig(env: Env = process.env): Config {
     http: { host: str('HTTP_HOST', '0.0.0.0'), port: int('HTTP_PORT', 9464, 0, 65_535) },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000),
-    retry: { attempts: int('RETRY_ATTEMPTS', 6, 1, 100), initialDelayMs: int('RETRY_INITIAL_DELAY_MS', 200, 1), maxDelayMs: int('RETRY_MAX_DELAY_MS', 5_000, 1) },
+    retry: {
+      attempts: int('RETRY_ATTEMPTS', 6, 1, 100),
+      initialDelayMs: int('RETRY_INITIAL_DELAY_MS', 200, 1),
+      maxDelayMs: int('RETRY_MAX_DELAY_MS', 5_000, 1),
+      // While a dependency is down, how far apart the tries are at most: also the longest the
+      // pipeline can take to notice it is back.
+      outageMaxDelayMs: int('OUTAGE_RETRY_MAX_DELAY_MS', 1_000, 50, 60_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return deepFreeze(config);

@@ -1,5 +1,6 @@
-// /metrics for Prometheus, /healthz (the process is alive) and /readyz (it is a member of its
-// consumer group and can take partitions).
+// /metrics for Prometheus, /healthz (the process is alive: 503 once its consumer has stopped for
+// good, so a supervisor restarts it) and /readyz (it is a member of its consumer group and no
+// dependency is in an outage).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
@@ -8,6 +9,8 @@ export function startHttpServer(options: {
   port: number;
   registry: Registry;
   isReady: () => boolean;
+  /** False once the process cannot do its work any more; alive when not given. */
+  isAlive?: () => boolean;
 }): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -17,7 +20,8 @@ export function startHttpServer(options: {
         (err: Error) => response.writeHead(500).end(err.message),
       );
     } else if (path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      const alive = options.isAlive?.() ?? true;
+      response.writeHead(alive ? 200 : 503, { 'content-type': 'text/plain' }).end(alive ? 'ok\n' : 'dead\n');
     } else if (path === '/readyz') {
       const ready = options.isReady();
       response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');

@@ -8,9 +8,11 @@ import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createKafka, createPipeline, createPostgresPool } from './pipeline.ts';
+import { createKafka, createPipeline, createPostgresPool, type Pipeline } from './pipeline.ts';
 import { startHttpServer } from './http.ts';
 import { describeFatal, loggerOptions, redisConnectionOptions } from './security.ts';
+import { createDependencyHealth, Dependency, waitForDependency } from './dependencies.ts';
+import { StoppingError } from './retry.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
@@ -37,30 +39,56 @@ program
     const logger = rootLogger(config, 1);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_', eventLoopMonitoringPrecision: 10 });
-    await ensureTopics(createKafka(config, logger), config);
-    const pipeline = await createPipeline(config, logger, registry);
-    const server = await startHttpServer({ ...config.http, registry, isReady: pipeline.isReady });
-    logger.info({ port: config.http.port, topic: config.topics.input, group: config.ingest.groupId }, 'pipeline starting');
-    let exitCode = 0;
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'stopping: finishing in-flight work, committing, leaving the group');
+    const health = createDependencyHealth(logger);
+    const startup = new AbortController();
+    let pipeline: Pipeline | undefined;
+    // Alive until the consumer has stopped for good or the process is exiting on a failure: a
+    // supervisor restarts a process whose /healthz fails.
+    let failed = false;
+    // Up before any dependency is needed: while start-up waits for one, /healthz says the
+    // process is alive and /readyz that it is not ready.
+    const server = await startHttpServer({
+      ...config.http,
+      registry,
+      isReady: () => pipeline?.isReady() ?? false,
+      isAlive: () => !failed && (pipeline?.isAlive() ?? true),
+    });
+    let exitCode: number | undefined;
+    const shutdown = (reason: string, code: number) => {
+      if (code !== 0) failed = true;
+      if (exitCode !== undefined) {
+        exitCode = Math.max(exitCode, code);
+        return;
+      }
+      exitCode = code;
+      logger.info({ reason }, 'stopping: finishing in-flight work, committing, leaving the group');
       const deadline = setTimeout(() => {
         logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful stop took too long; exiting');
+        logger.flush();
         process.exit(1);
       }, config.shutdownTimeoutMs);
       deadline.unref();
-      pipeline.stop()
+      startup.abort();
+      (pipeline?.stop() ?? Promise.resolve())
         .then(() => new Promise((resolve) => server.close(resolve)))
-        .then(() => { logger.info('stopped'); logger.flush(); process.exit(exitCode); })
-        .catch((err: unknown) => { logger.error({ err }, 'error while stopping'); process.exit(1); });
+        .then(() => { logger.info({ exitCode }, 'stopped'); logger.flush(); process.exit(exitCode); })
+        .catch((err: unknown) => { logger.error({ err }, 'error while stopping'); logger.flush(); process.exit(1); });
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    await pipeline.start().catch((err: unknown) => {
+    process.once('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.once('SIGINT', () => shutdown('SIGINT', 0));
+    try {
+      await waitForDependency(Dependency.kafka, 'creating the topics', { logger, health, signal: startup.signal }, () => ensureTopics(createKafka(config, logger), config));
+      pipeline = await createPipeline(config, logger, registry, { signal: startup.signal, health });
+      // A consumer that stopped for good is a dead process: stop cleanly, exit non-zero.
+      pipeline.onStopped((err) => shutdown(`consumer stopped: ${err.message}`, 1));
+      if (exitCode !== undefined) return void shutdown('stopping during start-up', 0);
+      logger.info({ port: (server.address() as { port?: number } | null)?.port, topic: config.topics.input, group: config.ingest.groupId }, 'pipeline starting');
+      await pipeline.start();
+    } catch (err) {
+      if (err instanceof StoppingError && exitCode !== undefined) return;
       logger.fatal({ err }, 'pipeline failed to start');
-      exitCode = 1;
-      shutdown('startup-failure');
-    });
+      shutdown('startup-failure', 1);
+    }
   });
 
 program

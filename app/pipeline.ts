@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createIngest, createIngestMetrics, registerCompressionCodecs, type Ingest } from '../ingest/index.ts';
 import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel, type PolicyStore, type Scorer } from '../scorer/index.ts';
-import { createAlertPublisher, createPostgresSink, createSinkMetrics, SinkError, type PostgresSink } from '../sinks/index.ts';
+import { createAlertPublisher, createPostgresSink, createSinkMetrics, FailureKind, SinkError, type PostgresSink } from '../sinks/index.ts';
 import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
 import type { Config } from './config.ts';
-import { isRetriable, withRetry } from './retry.ts';
+import { untilDone, type OutageHooks } from './retry.ts';
 import { kafkaSecurity } from './security.ts';
 import { createRedisClients } from './redis.ts';
+import { createDependencyHealth, Dependency, waitForDependency, type DependencyHealth } from './dependencies.ts';
 
 export function createKafka(config: Config, logger: Logger): Kafka {
   registerCompressionCodecs({ maxDecompressedBytes: config.ingest.maxDecompressedBytes });
@@ -44,23 +45,61 @@ export function createPostgresPool(config: Config): pg.Pool {
 
 export interface Pipeline {
   start(): Promise<void>;
+  /** A member of its consumer group, and no dependency in an outage. */
   isReady(): boolean;
+  /** False once the consumer has stopped for good: the process must exit. */
+  isAlive(): boolean;
+  /** Called once when the consumer stops for good on its own. */
+  onStopped(listener: (err: Error) => void): void;
+  /** Ends every wait for a dependency, finishes the chunk in flight, leaves the group, closes everything. */
   stop(): Promise<void>;
+  readonly health: DependencyHealth;
   readonly postgres: PostgresSink;
   readonly policies: PolicyStore;
   readonly scorer: Scorer;
 }
 
-export async function createPipeline(config: Config, logger: Logger, registry: Registry): Promise<Pipeline> {
+/** Which dependency an outage-kind error came from, by the client that raised it. */
+function dependencyOf(err: unknown, fallback: Dependency): Dependency {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name;
+    if (typeof name === 'string' && name.startsWith('KafkaJS')) return Dependency.kafka;
+    if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|^Stream isn't writeable/.test((e as Error).message ?? '')) return Dependency.redis;
+    if (e instanceof SinkError) return e.code === 'ALERT_PUBLISH_FAILED' ? Dependency.kafka : Dependency.postgres;
+  }
+  return fallback;
+}
+
+export interface PipelineOptions {
+  /** Aborted to give up waiting for a dependency during start-up. */
+  readonly signal?: AbortSignal;
+  /** Where start-up reports the dependencies it waits for; a fresh tracker when absent. */
+  readonly health?: DependencyHealth;
+}
+
+/**
+ * Connects everything and prepares the database. A dependency that is down is waited for
+ * (logged every few seconds) rather than failing start-up; `options.signal` ends the wait.
+ */
+export async function createPipeline(config: Config, logger: Logger, registry: Registry, options: PipelineOptions = {}): Promise<Pipeline> {
+  const health = options.health ?? createDependencyHealth(logger);
+  const running = new AbortController();
+  const startupSignal = options.signal === undefined ? running.signal : AbortSignal.any([options.signal, running.signal]);
+  const waitFor = <T>(dependency: Dependency, what: string, action: () => Promise<T>) =>
+    waitForDependency(dependency, what, { logger, health, signal: startupSignal }, action);
   const kafka = createKafka(config, logger);
   const pool = createPostgresPool(config);
+  // The pool emits 'error' when the server ends an idle connection (a restart: 57P01); with no
+  // listener that would end the process. It is the start of an outage, whose end the probe finds.
+  pool.on('error', (err) => health.down(Dependency.postgres, err));
+  health.watch(Dependency.postgres, () => pool.query('SELECT 1'), running.signal);
   // Not awaited: a Redis outage, at start-up too, means scoring without threat intel (app/redis.ts).
   const { redis, subscriber } = createRedisClients(config, logger);
 
   const sinkMetrics = createSinkMetrics(registry);
   const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
-  await postgres.migrate(config.postgres.schema);
-  const maintenance = await postgres.maintainPartitions();
+  await waitFor(Dependency.postgres, 'applying the schema', () => postgres.migrate(config.postgres.schema));
+  const maintenance = await waitFor(Dependency.postgres, 'creating partitions', () => postgres.maintainPartitions());
   logger.info(maintenance, 'email_scores partitions maintained');
   const maintenanceTimer = setInterval(() => {
     postgres.maintainPartitions().then(
@@ -71,7 +110,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   maintenanceTimer.unref();
 
   const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics, { maxSendBytes: config.kafka.maxSendBytes });
-  await alerts.connect();
+  await waitFor(Dependency.kafka, 'connecting the alert producer', () => alerts.connect());
   const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs, cacheMaxTenants: config.policy.cacheMaxTenants });
   const scorer: Scorer = await createScorer({
     ...config.scorer,
@@ -91,13 +130,37 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   });
   scorer.onPressure((saturated) => ingest.setPaused(saturated));
 
+  /**
+   * How a call in the handler reports outages: each dependency that failed it is down until the
+   * call succeeds again. Waiting ends when the pipeline stops.
+   */
+  function outageHooks(fallback: Dependency): OutageHooks {
+    const failed = new Set<Dependency>();
+    return {
+      signal: running.signal,
+      onOutage: (err) => {
+        const dependency = dependencyOf(err, fallback);
+        failed.add(dependency);
+        health.down(dependency, err);
+      },
+      onRecovered: () => {
+        for (const dependency of failed) health.up(dependency);
+        failed.clear();
+      },
+    };
+  }
+  /** Through outages of any length; a fault a few times, then the consumer stops uncommitted. */
+  const resilient = <T>(what: string, fallback: Dependency, action: () => Promise<T>) =>
+    untilDone(what, config.retry, logger, outageHooks(fallback), action);
+
   /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
   async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
     try {
-      await withRetry('COPY into email_scores', config.retry, logger, () => postgres.write(rows));
+      await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
       return [];
     } catch (err) {
-      if (isRetriable(err) || !(err instanceof SinkError)) throw err;
+      // Only the data of a row is a reason to set rows aside; outages and faults never are.
+      if (!(err instanceof SinkError) || err.kind !== FailureKind.row) throw err;
       if (rows.length === 1) return [{ row: rows[0]!, error: err }];
       const half = Math.ceil(rows.length / 2);
       return [...(await writeIsolatingPoison(rows.slice(0, half))), ...(await writeIsolatingPoison(rows.slice(half)))];
@@ -105,15 +168,13 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   }
 
   async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
-    const { scored, rejected } = await scorer.score(emails);
+    // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
+    const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
     const poison = await writeIsolatingPoison(scored);
-    if (poison.length === 0) {
-      await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored));
-      return { rejected };
-    }
     // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
     // like any other, or a crafted email that no row can hold would also silence its alert.
-    await withRetry('publishing alerts', config.retry, logger, () => alerts.publish(scored));
+    await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
+    if (poison.length === 0) return { rejected };
     // The scorer hands each email's source position on unchanged: it identifies the record.
     const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
       email: emails.find((e) => e.source === row.source)!,
@@ -128,7 +189,11 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       clearInterval(maintenanceTimer);
-      await ingest.stop();
+      // Stopping the consumer first (it stops fetching at once), then ending the waits, so that a
+      // chunk waiting for a dependency is abandoned uncommitted rather than retried.
+      const ingestStopped = ingest.stop();
+      running.abort();
+      await ingestStopped;
       await scorer.close();
       await alerts.close();
       await policies.close();
@@ -140,9 +205,12 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   }
 
   return {
-    start: () => ingest.start(handle),
-    isReady: ingest.isReady,
+    start: () => waitFor(Dependency.kafka, 'joining the consumer group', () => ingest.start(handle)),
+    isReady: () => ingest.isReady() && health.unavailable().length === 0,
+    isAlive: ingest.isAlive,
+    onStopped: ingest.onStopped,
     stop,
+    health,
     postgres,
     policies,
     scorer,

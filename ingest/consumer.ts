@@ -45,15 +45,36 @@ export class PoisonRecordError extends Error {
   readonly retriable = false;
 }
 
+/** The consumer stopped for good, not because `stop()` was called. */
+export class ConsumerStoppedError extends Error {
+  readonly code = 'CONSUMER_STOPPED';
+  readonly retriable = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConsumerStoppedError';
+  }
+}
+
+// Errors kafkajs never retries (src/retry/index.js): the consumer stops on them.
+const UNRECOVERABLE_ERRORS = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
+const isFinal = (err: unknown): boolean =>
+  (err as { retriable?: unknown } | null)?.retriable === false || UNRECOVERABLE_ERRORS.has((err as Error | null)?.name ?? '');
+
 export interface Ingest {
   start(handler: BatchHandler): Promise<void>;
   /** Stops fetching while a downstream stage is behind. */
   setPaused(paused: boolean): void;
   /** True while the consumer is a member of its group. */
   isReady(): boolean;
+  /** False once the consumer has stopped for good (not by `stop()`): the process should exit. */
+  isAlive(): boolean;
+  /** Called once when the consumer stops for good on its own (a final error, a crash kafkajs will not restart). */
+  onStopped(listener: (err: ConsumerStoppedError) => void): void;
   /** Finishes the chunk in flight, commits it and leaves the group. */
   stop(): Promise<void>;
 }
+
+const batch = (payload: EachBatchPayload): string => `${payload.batch.topic}/${payload.batch.partition}`;
 
 export function createIngest(options: IngestOptions): Ingest {
   const { logger, metrics } = options;
@@ -64,13 +85,33 @@ export function createIngest(options: IngestOptions): Ingest {
     rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
     maxBytesPerPartition: options.maxBytesPerPartition,
     maxWaitTimeInMs: options.maxWaitTimeMs,
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: {
+      retries: 8,
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+      // Retriable crashes (a broker away longer than these retries) restart the consumer, for
+      // as long as it takes; one that followed a final error of the handler must not.
+      restartOnFailure: async () => fatal === undefined && !stopping,
+    },
   });
   // kafkajs's own retries (a few seconds) absorb leader moves and metadata refreshes quietly;
   // processChunk's loop around them waits out anything longer, resending only what failed.
   const deadLetterProducer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let ready = false;
   let paused = false;
+  let stopping = false;
+  /** The final error that stopped the consumer, once it has. */
+  let fatal: Error | undefined;
+  let dead: ConsumerStoppedError | undefined;
+  const stoppedListeners: Array<(err: ConsumerStoppedError) => void> = [];
+
+  function died(err: unknown): void {
+    if (dead !== undefined || stopping) return;
+    ready = false;
+    dead = new ConsumerStoppedError(`the consumer stopped for good: ${(err as Error | null)?.message ?? String(err)}`, { cause: err });
+    logger.fatal({ err }, 'consumer stopped for good; the process must exit');
+    for (const listener of stoppedListeners) listener(dead);
+  }
 
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     ready = true;
@@ -78,7 +119,8 @@ export function createIngest(options: IngestOptions): Ingest {
   });
   consumer.on(consumer.events.CRASH, (e) => {
     ready = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    logger.error({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed');
+    if (!e.payload.restart) died(fatal ?? e.payload.error);
   });
   consumer.on(consumer.events.STOP, () => { ready = false; });
 
@@ -171,7 +213,12 @@ export function createIngest(options: IngestOptions): Ingest {
     await payload.heartbeat();
   }
 
-  async function start(handler: BatchHandler): Promise<void> {
+  async function start(pipelineHandler: BatchHandler): Promise<void> {
+    // A final error of the handler (not retriable: the pipeline gave up) stops the consumer.
+    const handler: BatchHandler = (emails) => pipelineHandler(emails).catch((err: unknown) => {
+      if (isFinal(err)) fatal ??= err as Error;
+      throw err;
+    });
     await deadLetterProducer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });
@@ -183,7 +230,18 @@ export function createIngest(options: IngestOptions): Ingest {
         const { messages } = payload.batch;
         for (let at = 0; at < messages.length; at += options.maxBatchEvents) {
           if (!payload.isRunning() || payload.isStale()) return;
-          await processChunk(payload, messages.slice(at, at + options.maxBatchEvents), handler);
+          try {
+            await processChunk(payload, messages.slice(at, at + options.maxBatchEvents), handler);
+          } catch (err) {
+            // Kafka's own failures here (a commit, a dead-letter send during a broker outage) are
+            // left to kafkajs, which restarts the consumer. A final error of the handler, or a
+            // record the poison policy says must stop us, stops it for good; kafkajs restarts a
+            // crashed consumer when the deepest cause of the error is retriable, so it goes up
+            // without its causes.
+            if (stopping || (fatal === undefined && !(err instanceof PoisonRecordError))) throw err;
+            fatal ??= err as Error;
+            throw new ConsumerStoppedError(`${batch(payload)}: ${(err as Error).message}`);
+          }
         }
       },
     });
@@ -198,10 +256,19 @@ export function createIngest(options: IngestOptions): Ingest {
   }
 
   async function stop(): Promise<void> {
-    // kafkajs waits for the batch in flight; eachBatch stops between chunks.
+    stopping = true;
+    // kafkajs waits for the batch in flight; eachBatch stops between chunks. Disconnecting
+    // leaves the group, so the partitions move at once rather than after the session timeout.
     await consumer.disconnect();
     await deadLetterProducer.disconnect();
   }
 
-  return { start, setPaused, isReady: () => ready, stop };
+  return {
+    start,
+    setPaused,
+    isReady: () => ready && dead === undefined,
+    isAlive: () => dead === undefined,
+    onStopped: (listener) => void stoppedListeners.push(listener),
+    stop,
+  };
 }

@@ -1,0 +1,147 @@
+// Throwaway PostgreSQL, Redis and Kafka on free ports, for outage tests and `make chaos`: they
+// are stopped and started at will, which the machine's shared services must never be.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export interface PrivateService {
+  readonly url: string;
+  readonly port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops it and deletes its files. */
+  remove(): Promise<void>;
+}
+
+/** The newest PostgreSQL server binaries on this machine (Debian layout), or null. */
+export function postgresBinaries(): string | null {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  return [15, 16, 17, 14, 13].map((v) => join(base, String(v), 'bin')).find((d) => existsSync(join(d, 'pg_ctl'))) ?? null;
+}
+
+/** A PostgreSQL cluster of its own (initdb under the temp directory, trust auth, database `mailscore`). */
+export async function privatePostgres(): Promise<PrivateService> {
+  const bin = postgresBinaries();
+  if (bin === null) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql; run `make services` first');
+  const root = process.getuid?.() === 0;
+  const asPostgres = (cmd: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
+  const dir = await mkdtemp(join(tmpdir(), 'mailscore-pg-'));
+  const data = join(dir, 'data');
+  if (root) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  await chmod(dir, 0o700);
+  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  const service: PrivateService = {
+    url: `postgres://postgres@127.0.0.1:${port}/mailscore`,
+    port,
+    async start() {
+      await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
+    },
+    async stop() {
+      await asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+    },
+    async remove() {
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await service.start();
+  await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', 'CREATE DATABASE mailscore']);
+  return service;
+}
+
+/** A redis-server of its own, without persistence. */
+export async function privateRedis(): Promise<PrivateService> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const service: PrivateService = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await until(`redis-server on ${port} to answer`, () => portOpen(port), 10_000);
+    },
+    async stop() {
+      if (child === undefined || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    remove: () => service.stop(),
+  };
+  await service.start();
+  return service;
+}
+
+/** A single-node Kafka broker of its own (ops/local/kafka.sh with its own state directory and ports). */
+export async function privateKafka(): Promise<PrivateService> {
+  const state = await mkdtemp(join(tmpdir(), 'mailscore-kafka-'));
+  await mkdir(join(state, 'kafka'), { recursive: true });
+  // The jars `make services` resolved serve every broker; otherwise kafka.sh resolves its own.
+  const shared = join(ROOT, '.local', 'kafka', 'libs');
+  if (existsSync(shared) && (await readdir(shared)).length > 0) await symlink(shared, join(state, 'kafka', 'libs'));
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const env = { ...process.env, MAILSCORE_STATE_DIR: state, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_HEAP: '512m' };
+  const script = join(ROOT, 'ops', 'local', 'kafka.sh');
+  const service: PrivateService = {
+    url: `127.0.0.1:${port}`,
+    port,
+    async start() {
+      await run(script, ['start'], { env });
+    },
+    async stop() {
+      await run(script, ['stop'], { env });
+    },
+    async remove() {
+      await service.stop().catch(() => undefined);
+      await rm(state, { recursive: true, force: true });
+    },
+  };
+  await service.start();
+  return service;
+}
