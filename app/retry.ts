@@ -7,7 +7,7 @@
 //           then given up, which stops the consumer without committing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { FailureKind } from '../sinks/index.ts';
+import { FailureKind, isSocketOutage, sqlStateKind } from '../sinks/index.ts';
 
 export interface RetryPolicy {
   readonly attempts: number;
@@ -17,14 +17,6 @@ export interface RetryPolicy {
   readonly outageMaxDelayMs?: number;
 }
 
-export function isRetriable(err: unknown): boolean {
-  return (err as { retriable?: unknown } | null)?.retriable === true;
-}
-
-// Socket-level failures: the peer is gone, restarting or unreachable.
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
-// SQLSTATE classes of a server that is going, gone or overloaded (as sinks/errors.ts has them).
-const OUTAGE_SQLSTATE_CLASSES = new Set(['08', '53', '57', '58']);
 // Errors that carry no code but only mean "the connection is not there":
 // kafkajs's connection errors, ioredis's give-ups while Redis is away.
 const OUTAGE_ERROR_NAMES = new Set([
@@ -43,8 +35,9 @@ export function failureKind(err: unknown): FailureKind {
     const { kind, code, name, message } = e as { kind?: unknown; code?: unknown; name?: unknown; message?: unknown };
     if (kind === FailureKind.row || kind === FailureKind.outage || kind === FailureKind.fault) return kind;
     if (typeof code === 'string') {
-      if (SOCKET_CODES.has(code)) return FailureKind.outage;
-      if (/^[0-9A-Z]{5}$/.test(code)) return OUTAGE_SQLSTATE_CLASSES.has(code.slice(0, 2)) ? FailureKind.outage : code.startsWith('22') || code.startsWith('23') ? FailureKind.row : FailureKind.fault;
+      if (isSocketOutage(code)) return FailureKind.outage;
+      const sqlKind = sqlStateKind(code);
+      if (sqlKind !== null) return sqlKind;
     }
     if (typeof name === 'string' && OUTAGE_ERROR_NAMES.has(name)) return FailureKind.outage;
     if (typeof message === 'string' && OUTAGE_MESSAGES.test(message)) return FailureKind.outage;
@@ -58,20 +51,6 @@ export function failureKind(err: unknown): FailureKind {
 /** Backoff before attempt `attempt + 1`: exponential, capped, with jitter (50–100 %). */
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + Math.random() / 2);
-}
-
-/** Tries errors that say they are retriable again, `policy.attempts` times in all. */
-export async function withRetry<T>(what: string, policy: RetryPolicy, logger: Logger, action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (err) {
-      if (!isRetriable(err) || attempt >= policy.attempts) throw err;
-      const delay = backoffMs(policy, attempt);
-      logger.warn({ err, attempt, delayMs: Math.round(delay) }, `${what} failed; retrying`);
-      await sleep(delay);
-    }
-  }
 }
 
 /** The pipeline gave up on a chunk: the consumer must stop without committing it. */

@@ -33,18 +33,27 @@ const ROW_SQLSTATE_CLASSES = ['22', '23'];
 // Connection exceptions, insufficient resources, operator intervention (shutdown, restart),
 // system errors: the server is going or gone and will be back.
 const OUTAGE_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
-const OUTAGE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const OUTAGE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+
+/** The kind of failure a SQLSTATE code stands for, or null when `code` is not a SQLSTATE. */
+export function sqlStateKind(code: string): FailureKind | null {
+  if (!/^[0-9A-Z]{5}$/.test(code)) return null;
+  const sqlClass = code.slice(0, 2);
+  return ROW_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.row : OUTAGE_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.outage : FailureKind.fault;
+}
+
+/** True for Node's socket error codes: the peer is gone, restarting or unreachable. */
+export function isSocketOutage(code: string): boolean {
+  return OUTAGE_NODE_CODES.has(code);
+}
 
 export function postgresError(err: unknown, what: string): SinkError {
   if (err instanceof SinkError) return err;
   const code = (err as { code?: unknown }).code;
   const message = (err as Error).message ?? String(err);
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-    const sqlClass = code.slice(0, 2);
-    const kind = ROW_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.row : OUTAGE_SQLSTATE_CLASSES.includes(sqlClass) ? FailureKind.outage : FailureKind.fault;
-    return new SinkError(`${what}: PostgreSQL ${code}: ${message}`, `PG_${code}`, kind, { cause: err });
-  }
-  if (typeof code === 'string' && OUTAGE_NODE_CODES.has(code)) {
+  const kind = typeof code === 'string' ? sqlStateKind(code) : null;
+  if (kind !== null) return new SinkError(`${what}: PostgreSQL ${code}: ${message}`, `PG_${code}`, kind, { cause: err });
+  if (typeof code === 'string' && isSocketOutage(code)) {
     return new SinkError(`${what}: cannot reach PostgreSQL (${code}); check DATABASE_URL and that the server is up`, code, FailureKind.outage, { cause: err });
   }
   // A dropped connection mid-query ("Connection terminated unexpectedly") surfaces without a code.

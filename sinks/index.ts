@@ -7,7 +7,7 @@ import type { SinkMetrics } from './metrics.ts';
 
 export { createSinkMetrics, type SinkMetrics } from './metrics.ts';
 export { createAlertPublisher, alertId, ALERT_ID_HEADER, type AlertPublisher } from './alerts/producer.ts';
-export { FailureKind, SinkError } from './errors.ts';
+export { FailureKind, isSocketOutage, SinkError, sqlStateKind } from './errors.ts';
 export { partitionName, type PartitionPlan, type MaintenanceReport } from './postgres/partitions.ts';
 export { quoteIdentifier } from './postgres/migrate.ts';
 export type { WriteReport } from './postgres/copy.ts';
