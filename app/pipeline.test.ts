@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startHttpServer } from './http.ts';
 import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
 import { AlertCodec, EmailEventCodec } from '../schemas/contracts.ts';
+import { EVENT_LIMITS } from '../schemas/limits.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
 import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
 
@@ -21,6 +22,8 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
   const runId = randomUUID().slice(0, 8);
   const structured = await corpusEvents(80, { runId });
   const raw = await corpusEvents(20, { runId: `${runId}-raw`, raw: true, start: 500 });
+  // A subject over its cap is cut at decode, scored, and counted.
+  structured[3]!.subject = 'overlong '.repeat(EVENT_LIMITS.subjectChars);
   const poison = [
     Buffer.from('this is not protobuf at all, it is plain text'),
     Buffer.from(EmailEventCodec.encode({ messageId: '<no-tenant@x>', receivedAtMs: Date.now(), subject: 'x' }).finish()),
@@ -71,6 +74,7 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
   const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1]);
   assert.equal(value(`mailscore_ingest_events_total{topic="${env.config.topics.input}"}`), expected.length + poison.length);
   assert.equal(value('mailscore_ingest_dead_lettered_total{code="NOT_PROTOBUF"}'), 1);
+  assert.ok(value('mailscore_ingest_fields_cut_total{field="subject"}') >= 1, 'the overlong subject was cut and counted');
   assert.equal(value('mailscore_sink_rows_written_total'), expected.length);
   assert.equal(value('mailscore_sink_alerts_published_total'), alerted.length);
   for (const name of ['mailscore_ingest_consumer_lag_records', 'mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'mailscore_process_nodejs_eventloop_lag_seconds']) {

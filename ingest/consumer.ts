@@ -137,6 +137,7 @@ export function createIngest(options: IngestOptions): Ingest {
       const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       const decoded = decodeEmailEvent(message.value);
       if (decoded.ok) {
+        for (const field of decoded.cut) metrics.fieldsCut.inc({ field });
         const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source };
         accepted.push(email);
         continue;
