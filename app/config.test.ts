@@ -24,17 +24,27 @@ test('every bad setting is reported at once, by name, with what is expected', ()
   );
 });
 
-test("the scoring pool's queue is sized from the settings that fill it, and the per-email time limit has a default", () => {
+test("the scoring pool's queue is sized from the settings that fill it", () => {
   const defaults = loadConfig({});
   // 4 partitions × ceil(1,000 / 250) tasks.
   assert.equal(defaults.scorer.maxTasksInFlight, 16);
-  assert.equal(defaults.scorer.emailTimeoutMs, 2_000);
   // The combination that once made piscina refuse tasks in every chunk is allowed, and sized.
   const tiny = loadConfig({ SCORER_TASK_SIZE: '1', INGEST_MAX_BATCH_EVENTS: '1000', INGEST_PARTITIONS_CONCURRENTLY: '4', SCORER_MAX_QUEUE: '1' });
   assert.equal(tiny.scorer.maxTasksInFlight, 4_000);
   assert.equal(loadConfig({ SCORER_TASK_SIZE: '5000' }).scorer.maxTasksInFlight, 4);
-  assert.equal(loadConfig({ SCORER_EMAIL_TIMEOUT_MS: '250' }).scorer.emailTimeoutMs, 250);
+});
+
+test('per-email limits: 1 s of CPU time, a 10 s wall-time backstop, and the backstop never below the CPU limit', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.scorer.emailCpuLimitMs, 1_000);
+  assert.equal(defaults.scorer.emailTimeoutMs, 10_000);
+  const set = loadConfig({ SCORER_EMAIL_CPU_LIMIT_MS: '250', SCORER_EMAIL_TIMEOUT_MS: '250' }).scorer;
+  assert.deepEqual([set.emailCpuLimitMs, set.emailTimeoutMs], [250, 250]);
   assert.throws(() => loadConfig({ SCORER_EMAIL_TIMEOUT_MS: '0' }), /SCORER_EMAIL_TIMEOUT_MS must be an integer from 1 to 600000, got "0"/);
+  assert.throws(() => loadConfig({ SCORER_EMAIL_CPU_LIMIT_MS: '0' }), /SCORER_EMAIL_CPU_LIMIT_MS must be an integer from 1 to 600000, got "0"/);
+  // A wall-time limit below the CPU limit would fire first every time: the CPU limit could never be reached.
+  assert.throws(() => loadConfig({ SCORER_EMAIL_TIMEOUT_MS: '500' }), /SCORER_EMAIL_TIMEOUT_MS \(500, wall time\) must be at least SCORER_EMAIL_CPU_LIMIT_MS \(1000, CPU time\): raise SCORER_EMAIL_TIMEOUT_MS or lower SCORER_EMAIL_CPU_LIMIT_MS/);
+  assert.throws(() => loadConfig({ SCORER_EMAIL_CPU_LIMIT_MS: '20000' }), /SCORER_EMAIL_TIMEOUT_MS \(10000, wall time\) must be at least SCORER_EMAIL_CPU_LIMIT_MS \(20000, CPU time\)/);
 });
 
 test('settings that would put more tasks in the pool than it may hold are refused, naming the keys and the fix', () => {

@@ -4,7 +4,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
-import { DEFAULT_EMAIL_TIMEOUT_MS } from '../scorer/index.ts';
+import { DEFAULT_EMAIL_CPU_LIMIT_MS, DEFAULT_EMAIL_TIMEOUT_MS } from '../scorer/index.ts';
 import { DEFAULT_MAX_SEND_BYTES } from '../schemas/kafka_batches.ts';
 
 export class ConfigError extends Error {
@@ -43,6 +43,9 @@ export interface Config {
     readonly maxQueue: number;
     /** Derived: the most worker tasks that can wait in one model's pool (see `maxTasksInFlight`). */
     readonly maxTasksInFlight: number;
+    /** CPU time one email may use in a worker (SCORER_EMAIL_CPU_LIMIT_MS). */
+    readonly emailCpuLimitMs: number;
+    /** Wall time one email may take in a worker (SCORER_EMAIL_TIMEOUT_MS), a backstop: at least emailCpuLimitMs. */
     readonly emailTimeoutMs: number;
   };
   readonly postgres: {
@@ -186,6 +189,13 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const emailCpuLimitMs = int('SCORER_EMAIL_CPU_LIMIT_MS', DEFAULT_EMAIL_CPU_LIMIT_MS, 1, 600_000);
+  const emailTimeoutMs = int('SCORER_EMAIL_TIMEOUT_MS', DEFAULT_EMAIL_TIMEOUT_MS, 1, 600_000);
+  // One thread cannot use more CPU than the time that passes: a lower wall limit would make the CPU limit unreachable.
+  if (emailTimeoutMs < emailCpuLimitMs) {
+    problems.push(`SCORER_EMAIL_TIMEOUT_MS (${emailTimeoutMs}, wall time) must be at least SCORER_EMAIL_CPU_LIMIT_MS (${emailCpuLimitMs}, CPU time): raise SCORER_EMAIL_TIMEOUT_MS or lower SCORER_EMAIL_CPU_LIMIT_MS`);
+  }
+
   const config: Config = {
     kafka: {
       brokers,
@@ -222,7 +232,8 @@ export function loadConfig(env: Env = process.env): Config {
       taskSize,
       maxQueue: int('SCORER_MAX_QUEUE', 8, 1, MAX_TASKS_IN_FLIGHT),
       maxTasksInFlight,
-      emailTimeoutMs: int('SCORER_EMAIL_TIMEOUT_MS', DEFAULT_EMAIL_TIMEOUT_MS, 1, 600_000),
+      emailCpuLimitMs,
+      emailTimeoutMs,
     },
     postgres: {
       url: databaseUrl,

@@ -1,5 +1,5 @@
 // requires-services: the worker pool's limits on the real pipeline (Kafka, PostgreSQL, Redis):
-// one slow email is dead-lettered on its own, and no allowed setting overflows the pool's queue.
+// one email over the per-email CPU limit is dead-lettered on its own, and no allowed setting overflows the pool's queue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
-import { SLOW_EMAIL_TIMEOUT_MS, slowEmail } from '../scorer/slow_email.fixture.ts';
+import { SLOW_EMAIL_CPU_LIMIT_MS, slowEmail } from '../scorer/slow_email.fixture.ts';
 
 const TRAINED = fileURLToPath(new URL('../models/current', import.meta.url));
 
@@ -17,12 +17,12 @@ async function metric(registry: Registry, name: string, labels: Record<string, s
   return found?.value ?? 0;
 }
 
-test('an email that runs past SCORER_EMAIL_TIMEOUT_MS is dead-lettered as SCORING_TIMEOUT, the rest of its chunk is stored, the shadow model too survives it, and the pipeline goes on', async (t) => {
+test('an email that uses more than SCORER_EMAIL_CPU_LIMIT_MS of CPU is dead-lettered as SCORING_TIMEOUT, the rest of its chunk is stored, the shadow model too survives it, and the pipeline goes on', async (t) => {
   const registry = new Registry();
   // One partition, one fetch: the slow email shares its chunk (and its worker task) with the others.
   const { env } = await startTestPipeline(t, {
     TOPIC_PARTITIONS: '1',
-    SCORER_EMAIL_TIMEOUT_MS: String(SLOW_EMAIL_TIMEOUT_MS),
+    SCORER_EMAIL_CPU_LIMIT_MS: String(SLOW_EMAIL_CPU_LIMIT_MS),
     SCORER_TASK_SIZE: '250',
     SHADOW_MODEL_DIR: TRAINED,
   }, registry);
@@ -37,14 +37,15 @@ test('an email that runs past SCORER_EMAIL_TIMEOUT_MS is dead-lettered as SCORIN
   const [letter] = letters;
   assert.equal(letter!.headers![DeadLetterHeader.errorCode]!.toString(), 'SCORING_TIMEOUT');
   assert.equal(letter!.headers![DeadLetterHeader.stage]!.toString(), 'scorer');
-  assert.match(letter!.headers![DeadLetterHeader.errorReason]!.toString(), new RegExp(`${SLOW_EMAIL_TIMEOUT_MS} ms \\(SCORER_EMAIL_TIMEOUT_MS\\)`));
+  assert.match(letter!.headers![DeadLetterHeader.errorReason]!.toString(), new RegExp(`CPU limit of ${SLOW_EMAIL_CPU_LIMIT_MS} ms \\(SCORER_EMAIL_CPU_LIMIT_MS\\)`));
 
   const { rows } = await env.pool.query<{ message_id: string; shadow_model_version: string | null }>(`SELECT message_id, shadow_model_version FROM ${env.id}.email_scores`);
   assert.deepEqual(rows.map((r) => r.message_id).sort(), good.map((e) => e.messageId).sort());
   // The shadow pool timed out on the same email; that cost it this one email, not the batch.
   assert.ok(rows.every((r) => r.shadow_model_version !== null));
-  assert.equal(await metric(registry, 'mailscore_scorer_email_timeouts_total', { role: 'current' }), 1);
-  assert.equal(await metric(registry, 'mailscore_scorer_email_timeouts_total', { role: 'shadow' }), 1);
+  assert.equal(await metric(registry, 'mailscore_scorer_email_timeouts_total', { role: 'current', limit: 'cpu' }), 1);
+  assert.equal(await metric(registry, 'mailscore_scorer_email_timeouts_total', { role: 'shadow', limit: 'cpu' }), 1);
+  assert.equal(await metric(registry, 'mailscore_scorer_email_timeouts_total', { limit: 'wall' }), 0);
   assert.equal(await metric(registry, 'mailscore_scorer_shadow_failures_total'), 0);
 
   // Replacement workers took over: later mail is scored as usual.

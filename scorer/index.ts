@@ -23,7 +23,7 @@ export { readModelCard, loadModel, type ModelCard } from './model_card.ts';
 export { train, ablation, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';
 
 export { ScoringFailureCode } from './worker_contract.ts';
-export { DEFAULT_EMAIL_TIMEOUT_MS } from './pool.ts';
+export { DEFAULT_EMAIL_CPU_LIMIT_MS, DEFAULT_EMAIL_TIMEOUT_MS } from './pool.ts';
 
 /**
  * On every row scored while threat intel could not be asked (Redis down or too slow): the
@@ -43,7 +43,9 @@ export interface ScorerOptions {
    * ceil(events per batch / taskSize). The pools hold that many without refusing any.
    */
   readonly maxTasksInFlight: number;
-  /** Wall time one email may take in a worker before it is dead-lettered as SCORING_TIMEOUT. */
+  /** CPU time one email may use in a worker before it is dead-lettered as SCORING_TIMEOUT. */
+  readonly emailCpuLimitMs: number;
+  /** Wall time one email may take in a worker before it is dead-lettered as SCORING_TIMEOUT (a backstop; at least emailCpuLimitMs). */
   readonly emailTimeoutMs: number;
   /** Events per worker task: large batches are split so every worker gets a share. */
   readonly taskSize: number;
@@ -73,7 +75,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
   const slot = (directory: string, role: 'current' | 'shadow') =>
     createModelSlot({
       directory, role, threads: options.threads, maxQueue: options.maxQueue, maxTasksInFlight: options.maxTasksInFlight,
-      emailTimeoutMs: options.emailTimeoutMs, reloadIntervalMs: options.modelReloadIntervalMs, logger, metrics,
+      emailCpuLimitMs: options.emailCpuLimitMs, emailTimeoutMs: options.emailTimeoutMs, reloadIntervalMs: options.modelReloadIntervalMs, logger, metrics,
     });
   const current: ModelSlot = await slot(options.modelDirectory, 'current');
   const shadow: ModelSlot | null = options.shadowModelDirectory === null ? null : await slot(options.shadowModelDirectory, 'shadow');

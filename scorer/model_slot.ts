@@ -19,6 +19,7 @@ export interface ModelSlotOptions {
   readonly maxQueue: number;
   /** The most tasks that can be submitted to the slot at once (see ScoringPoolOptions). */
   readonly maxTasksInFlight: number;
+  readonly emailCpuLimitMs: number;
   readonly emailTimeoutMs: number;
   readonly reloadIntervalMs: number;
   readonly logger: Logger;
@@ -47,10 +48,11 @@ export async function createModelSlot(options: ModelSlotOptions): Promise<ModelS
       threads: options.threads,
       maxQueue: options.maxQueue,
       maxTasksInFlight: options.maxTasksInFlight,
+      emailCpuLimitMs: options.emailCpuLimitMs,
       emailTimeoutMs: options.emailTimeoutMs,
-      onEmailTimeout: ({ elapsedMs, emailTimeoutMs }) => {
-        options.metrics.emailTimeouts.inc(role);
-        options.logger.warn({ ...role, version: model.card.version, elapsedMs: Math.round(elapsedMs), emailTimeoutMs }, 'an email ran past the per-email time limit; its worker is replaced and the rest of its chunk scored without it');
+      onEmailTimeout: ({ limit, limitMs, cpuMs, wallMs }) => {
+        options.metrics.emailTimeouts.inc({ ...role, limit });
+        options.logger.warn({ ...role, version: model.card.version, limit, limitMs, cpuMs: cpuMs === null ? null : Math.round(cpuMs), wallMs: Math.round(wallMs) }, `an email went past the per-email ${limit} limit; its worker is replaced and the rest of its chunk scored without it`);
       },
       onWorkerStart: () => options.metrics.workerStarts.inc(role),
     });

@@ -6,25 +6,56 @@
 // consumer's job: `onPressure` reports when more than `maxQueue` tasks wait (pause fetching) and
 // when they drain (resume).
 //
-// Time limit: a hostile email can make one regular expression or parser call run for seconds,
-// and nothing inside the thread can interrupt it. Each task carries a small shared array in which
-// the worker records which email it is on and since when; a watchdog here aborts the task of an
-// email that has run longer than `emailTimeoutMs`, which makes piscina terminate that worker and
-// start a replacement (which loads its own ONNX session before it takes work). The chunk is then
-// run again without that email, which comes back failed with `ScoringFailureCode.timeout`. A
-// chunk with k such emails costs at most k extra runs.
+// Per-email limits: a hostile email can make one regular expression or parser call run for
+// seconds, and nothing inside the thread can interrupt it. Each task carries a small shared array
+// in which the worker records which email it is on, when it started it, and its thread's CPU time
+// then (see worker_contract.ts `Progress`). A watchdog here stops the task of an email that has
+// used more than `emailCpuLimitMs` of CPU, or has been running for `emailTimeoutMs` of wall time
+// (a backstop for an email that waits without using CPU), by aborting it: piscina terminates that
+// worker and starts a replacement (which loads its own ONNX session before it takes work). The
+// chunk is then run again without that email, which comes back failed with
+// `ScoringFailureCode.timeout`. A chunk with k such emails costs at most k extra runs.
+//
+// Why CPU time: wall time on a busy machine grows with everything else that runs (a thread
+// waiting for a core looks slow), so a wall-time limit must be far above an email's real cost;
+// CPU time does not grow with load. The watchdog reads the worker thread's CPU time from /proc
+// (`readThreadCpuMicros`: schedstat, in nanoseconds) and subtracts what the worker recorded at
+// the email's start (`threadCpuMicros`, the same kernel counter). Both readings can lag the
+// thread by one scheduler tick (4 ms here), and the watchdog looks every quarter of the limit, so
+// an email is stopped after between the limit minus one tick and 1.25× the limit plus one tick
+// of CPU (more if the main thread's event loop is late). Where /proc is missing (macOS) the
+// email's wall time stands in for its CPU time: stricter, never more lenient.
 import { Piscina } from 'piscina';
 import { packEvents } from './batch_codec.ts';
-import { Progress, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
+import { cpuMicrosSince, Progress, readThreadCpuMicros, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 import type { LoadedModel } from './model_card.ts';
 
 /**
- * Default per-email limit. The cost cap is 100 ms of CPU per email at the default field caps, so
- * an email reaching 2 s of wall time is not slow by accident: the margin absorbs a machine busy
- * with other work (wall time, not CPU time, is what the main thread can observe), garbage
- * collection and a cold JIT in a fresh worker, while still bounding what one email can cost.
+ * Default per-email CPU limit: ten times the 100 ms of CPU that no single event may cost at the
+ * default field caps (scorer/fuzz.ts holds the code to that budget), so an email stopped by it is
+ * not slow by accident; the margin absorbs garbage collection and a cold JIT in a fresh worker.
  */
-export const DEFAULT_EMAIL_TIMEOUT_MS = 2_000;
+export const DEFAULT_EMAIL_CPU_LIMIT_MS = 1_000;
+/**
+ * Default wall-time backstop per email: catches an email that takes long without using CPU
+ * (nothing in the per-email path waits on I/O today), far enough above the CPU limit that a
+ * machine busy with other work never trips it for an email within its CPU limit.
+ */
+export const DEFAULT_EMAIL_TIMEOUT_MS = 10_000;
+
+/** Which per-email limit an email went past. */
+export const EmailLimit = { cpu: 'cpu', wall: 'wall' } as const;
+export type EmailLimit = (typeof EmailLimit)[keyof typeof EmailLimit];
+
+/** What the watchdog saw when it stopped an email. */
+export interface EmailLimitExceeded {
+  readonly limit: EmailLimit;
+  /** The limit that was exceeded, in milliseconds (CPU or wall time, as `limit` says). */
+  readonly limitMs: number;
+  /** CPU time the email had used; null where the thread's CPU time cannot be read (wall time stood in). */
+  readonly cpuMs: number | null;
+  readonly wallMs: number;
+}
 
 export interface ScoringPoolOptions {
   readonly model: LoadedModel;
@@ -36,16 +67,18 @@ export interface ScoringPoolOptions {
    * all, so it never refuses one. Defaults to twice `maxQueue`.
    */
   readonly maxTasksInFlight?: number;
-  /** Wall time one email may take in a worker before it is set aside. */
+  /** CPU time one email may use in a worker before it is set aside. */
+  readonly emailCpuLimitMs?: number;
+  /** Wall time one email may take in a worker before it is set aside; at least `emailCpuLimitMs`. */
   readonly emailTimeoutMs?: number;
-  /** Called once per email set aside for running past `emailTimeoutMs`. */
-  readonly onEmailTimeout?: (event: { elapsedMs: number; emailTimeoutMs: number }) => void;
+  /** Called once per email set aside for going past either limit. */
+  readonly onEmailTimeout?: (event: EmailLimitExceeded) => void;
   /** Called when a worker thread has started and loaded its ONNX session: at start-up, and for each replacement. */
   readonly onWorkerStart?: () => void;
 }
 
 export interface ScoringPool {
-  /** One result per event, in order; events that timed out carry `errorCode: SCORING_TIMEOUT`. */
+  /** One result per event, in order; events that went past a per-email limit carry `errorCode: SCORING_TIMEOUT`. */
   run(events: readonly Uint8Array[]): Promise<ScoreTaskResult>;
   onPressure(listener: (saturated: boolean) => void): void;
   readonly utilisation: () => number;
@@ -58,15 +91,17 @@ interface RunningTask {
   readonly progress: Int32Array;
   readonly clockBaseMs: number;
   readonly controller: AbortController;
-  /** Index within the task of the email that ran out of time, once the watchdog has fired. */
-  timedOut: number | null;
+  /** The email (its index within the task) that went past a limit, once the watchdog has fired. */
+  stopped: { readonly email: number; readonly exceeded: EmailLimitExceeded } | null;
 }
 
-type TaskOutcome = { readonly result: ScoreTaskResult } | { readonly timedOut: number };
+type TaskOutcome = { readonly result: ScoreTaskResult } | { readonly stopped: NonNullable<RunningTask['stopped']> };
 
 export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
   const workerData: WorkerOptions = options.model;
   const emailTimeoutMs = options.emailTimeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS;
+  const emailCpuLimitMs = Math.min(options.emailCpuLimitMs ?? DEFAULT_EMAIL_CPU_LIMIT_MS, emailTimeoutMs);
+  const limits = { cpuMs: emailCpuLimitMs, wallMs: emailTimeoutMs };
   const piscina = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
     minThreads: options.threads,
@@ -94,21 +129,24 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
 
   const running = new Set<RunningTask>();
   let watchdog: NodeJS.Timeout | undefined;
-  // A quarter of the limit between looks: an email is stopped within 1.25× the limit.
-  const watchEveryMs = Math.min(Math.max(Math.floor(emailTimeoutMs / 4), 1), 250);
+  // A quarter of the (smaller) limit between looks: an email is stopped within 1.25× the limit.
+  const watchEveryMs = Math.min(Math.max(Math.floor(emailCpuLimitMs / 4), 1), 250);
   const watch = () => {
     const now = sharedClockMs();
     for (const task of running) {
-      if (task.timedOut !== null) continue;
-      // Index first, then its start time (the worker writes them in the other order).
-      const email = Atomics.load(task.progress, Progress.email);
+      if (task.stopped !== null) continue;
+      const { progress } = task;
+      // The index, then the email's start, then the index again (the worker writes the start
+      // first): if the index moved on meanwhile, the start may be the next email's; look next time.
+      const email = Atomics.load(progress, Progress.email);
       if (email === Progress.idle) continue;
-      const elapsedMs = now - task.clockBaseMs - Atomics.load(task.progress, Progress.startedMs);
-      if (elapsedMs < emailTimeoutMs) continue;
-      task.timedOut = email;
+      const wallMs = now - task.clockBaseMs - Atomics.load(progress, Progress.startedMs);
+      const over = emailLimitExceeded(wallMs, () => emailCpuMs(progress), limits);
+      if (over === null || Atomics.load(progress, Progress.email) !== email) continue;
+      task.stopped = { email, exceeded: over };
       // piscina terminates the worker running an aborted task and starts a replacement.
-      task.controller.abort(new Error(`email ${email} of the task ran past ${emailTimeoutMs} ms`));
-      options.onEmailTimeout?.({ elapsedMs, emailTimeoutMs });
+      task.controller.abort(new Error(`email ${email} of the task went past the per-email ${over.limit} limit of ${over.limitMs} ms`));
+      options.onEmailTimeout?.(over);
     }
   };
 
@@ -116,7 +154,7 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     const packed = packEvents(events);
     const progress = new Int32Array(new SharedArrayBuffer(Progress.slots * Int32Array.BYTES_PER_ELEMENT));
     progress[Progress.email] = Progress.idle;
-    const task: RunningTask = { progress, clockBaseMs: sharedClockMs(), controller: new AbortController(), timedOut: null };
+    const task: RunningTask = { progress, clockBaseMs: sharedClockMs(), controller: new AbortController(), stopped: null };
     const message: ScoreTask = { ...packed, progress, clockBaseMs: task.clockBaseMs };
     running.add(task);
     watchdog ??= setInterval(watch, watchEveryMs);
@@ -128,7 +166,7 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     try {
       return { result: await pending };
     } catch (err) {
-      if (task.timedOut !== null) return { timedOut: task.timedOut };
+      if (task.stopped !== null) return { stopped: task.stopped };
       throw err;
     } finally {
       running.delete(task);
@@ -150,12 +188,12 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     let remaining = events.map((_, i) => i);
     while (remaining.length > 0) {
       const outcome = await runTask(remaining.map((i) => events[i]!));
-      if ('timedOut' in outcome) {
-        const culprit = remaining[outcome.timedOut]!;
+      if ('stopped' in outcome) {
+        const culprit = remaining[outcome.stopped.email]!;
         details[culprit] = {
           indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] },
           explanations: [],
-          error: `scoring this email ran past the per-email limit of ${emailTimeoutMs} ms (SCORER_EMAIL_TIMEOUT_MS); its worker was stopped and the rest of its chunk scored without it`,
+          error: `${limitReason(outcome.stopped.exceeded)}; its worker was stopped and the rest of its chunk scored without it`,
           errorCode: ScoringFailureCode.timeout,
         };
         remaining = remaining.filter((i) => i !== culprit);
@@ -194,4 +232,32 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
       await piscina.close();
     },
   };
+}
+
+/**
+ * The limit an email in progress has gone past, if any, after `wallMs` of wall time: the
+ * wall-time backstop first, then its CPU time (`readCpuMs`, null where it cannot be read, when
+ * the wall time stands in). `readCpuMs` is called only once the wall time has reached the CPU
+ * limit (one thread cannot use more CPU than the time that passed), so most looks read no file.
+ */
+export function emailLimitExceeded(wallMs: number, readCpuMs: () => number | null, limits: { readonly cpuMs: number; readonly wallMs: number }): EmailLimitExceeded | null {
+  if (wallMs < limits.cpuMs && wallMs < limits.wallMs) return null;
+  const cpuMs = readCpuMs();
+  if (wallMs >= limits.wallMs) return { limit: EmailLimit.wall, limitMs: limits.wallMs, cpuMs, wallMs };
+  return (cpuMs ?? wallMs) >= limits.cpuMs ? { limit: EmailLimit.cpu, limitMs: limits.cpuMs, cpuMs, wallMs } : null;
+}
+
+/** CPU milliseconds the email in progress has used, or null where its thread's CPU time cannot be read. */
+function emailCpuMs(progress: Int32Array): number | null {
+  const nowUs = readThreadCpuMicros(Atomics.load(progress, Progress.thread));
+  return nowUs === null ? null : Math.max(cpuMicrosSince(Atomics.load(progress, Progress.startedCpuUs), nowUs), 0) / 1000;
+}
+
+/** The dead letter's reason: which limit, by how much, and the setting that holds it. */
+export function limitReason(over: EmailLimitExceeded): string {
+  if (over.limit === EmailLimit.wall) {
+    return `scoring this email took longer than the per-email wall-time limit of ${over.limitMs} ms (SCORER_EMAIL_TIMEOUT_MS): ${Math.round(over.wallMs)} ms`;
+  }
+  const used = over.cpuMs === null ? `${Math.round(over.wallMs)} ms of wall time (this system cannot read a thread's CPU time, so wall time stood in)` : `${Math.round(over.cpuMs)} ms`;
+  return `scoring this email used more than the per-email CPU limit of ${over.limitMs} ms (SCORER_EMAIL_CPU_LIMIT_MS): ${used}`;
 }
