@@ -121,7 +121,7 @@ test('a fault that outlives its retries (a missing table) stops the consumer unc
   await env.pool.query(`ALTER TABLE ${env.id}.email_scores RENAME TO email_scores_gone`);
   await publish(env.kafka, env.config.topics.input, await corpusEvents(300, { runId: randomUUID().slice(0, 8) }));
 
-  const code = await Promise.race([child.exited, sleep(90_000).then(() => 'still running')]);
+  const code = await Promise.race([child.exited, sleep(90_000, 'still running', { ref: false })]);
   assert.notEqual(code, 'still running', `the process did not exit:\n${child.output.slice(-15).join('\n')}`);
   assert.notEqual(code, 0);
   assert.ok(child.output.some((l) => l.includes('stopping: finishing in-flight work')), 'a clean shutdown was attempted');
@@ -138,13 +138,13 @@ test('INGEST_POISON_POLICY=fail: the consumer stops for good, /healthz says so, 
   const stopped = new Promise<Error>((resolve) => pipeline.onStopped(resolve));
   assert.equal(pipeline.isAlive(), true);
   await publish(env.kafka, env.config.topics.input, [Buffer.from('not a protobuf event \u00ff')]);
-  const err = await Promise.race([stopped, sleep(60_000).then(() => null)]);
+  const err = await Promise.race([stopped, sleep(60_000, null, { ref: false })]);
   assert.ok(err !== null, 'the consumer stop was reported');
   assert.equal(pipeline.isAlive(), false);
 
   const child = await startPipeline(env, 'pipeline', { INGEST_POISON_POLICY: 'fail', CONSUMER_GROUP: `${env.config.ingest.groupId}-2` });
   t.after(() => child.kill('SIGKILL'));
-  const code = await Promise.race([child.exited, sleep(90_000).then(() => 'still running')]);
+  const code = await Promise.race([child.exited, sleep(90_000, 'still running', { ref: false })]);
   assert.notEqual(code, 'still running', `the process did not exit:\n${child.output.slice(-15).join('\n')}`);
   assert.notEqual(code, 0);
 });

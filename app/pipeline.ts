@@ -95,124 +95,150 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   health.watch(Dependency.postgres, () => pool.query('SELECT 1'), running.signal);
   // Not awaited: a Redis outage, at start-up too, means scoring without threat intel (app/redis.ts).
   const { redis, subscriber } = createRedisClients(config, logger);
+  const closeConnections = async () => {
+    redis.disconnect();
+    subscriber.disconnect();
+    await pool.end();
+  };
+  try {
+    return await assemble();
+  } catch (err) {
+    // Start-up gave up (stopped while waiting, or a fault): nothing may keep reconnecting.
+    running.abort();
+    await closeConnections().catch(() => undefined);
+    throw err;
+  }
 
-  const sinkMetrics = createSinkMetrics(registry);
-  const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
-  await waitFor(Dependency.postgres, 'applying the schema', () => postgres.migrate(config.postgres.schema));
-  const maintenance = await waitFor(Dependency.postgres, 'creating partitions', () => postgres.maintainPartitions());
-  logger.info(maintenance, 'email_scores partitions maintained');
-  const maintenanceTimer = setInterval(() => {
-    postgres.maintainPartitions().then(
-      (report) => logger.info(report, 'email_scores partitions maintained'),
-      (err: unknown) => logger.error({ err }, 'partition maintenance failed; will try again'),
-    );
-  }, config.postgres.maintenanceIntervalMs);
-  maintenanceTimer.unref();
+  async function assemble(): Promise<Pipeline> {
+    const sinkMetrics = createSinkMetrics(registry);
+    const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
+    await waitFor(Dependency.postgres, 'applying the schema', () => postgres.migrate(config.postgres.schema));
+    const maintenance = await waitFor(Dependency.postgres, 'creating partitions', () => postgres.maintainPartitions());
+    logger.info(maintenance, 'email_scores partitions maintained');
+    const maintenanceTimer = setInterval(() => {
+      postgres.maintainPartitions().then(
+        (report) => logger.info(report, 'email_scores partitions maintained'),
+        (err: unknown) => logger.error({ err }, 'partition maintenance failed; will try again'),
+      );
+    }, config.postgres.maintenanceIntervalMs);
+    maintenanceTimer.unref();
 
-  const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics, { maxSendBytes: config.kafka.maxSendBytes });
-  await waitFor(Dependency.kafka, 'connecting the alert producer', () => alerts.connect());
-  const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs, cacheMaxTenants: config.policy.cacheMaxTenants });
-  const scorer: Scorer = await createScorer({
-    ...config.scorer,
-    intel: createThreatIntel(redis, config.redis.keyPrefix, { timeoutMs: config.redis.commandTimeoutMs }),
-    policies,
-    logger: logger.child({ stage: 'scorer' }),
-    metrics: createScorerMetrics(registry),
-  });
-  const ingest: Ingest = createIngest({
-    kafka,
-    topic: config.topics.input,
-    deadLetterTopic: config.topics.deadLetter,
-    ...config.ingest,
-    maxSendBytes: config.kafka.maxSendBytes,
-    logger: logger.child({ stage: 'ingest' }),
-    metrics: createIngestMetrics(registry),
-  });
-  scorer.onPressure((saturated) => ingest.setPaused(saturated));
+    const alerts = createAlertPublisher(kafka, config.topics.alerts, sinkMetrics, { maxSendBytes: config.kafka.maxSendBytes });
+    await waitFor(Dependency.kafka, 'connecting the alert producer', () => alerts.connect());
+    const policies = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: config.policy.cacheTtlMs, cacheMaxTenants: config.policy.cacheMaxTenants });
+    const scorer: Scorer = await createScorer({
+      ...config.scorer,
+      intel: createThreatIntel(redis, config.redis.keyPrefix, { timeoutMs: config.redis.commandTimeoutMs }),
+      policies,
+      logger: logger.child({ stage: 'scorer' }),
+      metrics: createScorerMetrics(registry),
+    });
+    const ingest: Ingest = createIngest({
+      kafka,
+      topic: config.topics.input,
+      deadLetterTopic: config.topics.deadLetter,
+      ...config.ingest,
+      maxSendBytes: config.kafka.maxSendBytes,
+      logger: logger.child({ stage: 'ingest' }),
+      metrics: createIngestMetrics(registry),
+    });
+    scorer.onPressure((saturated) => ingest.setPaused(saturated));
 
-  /**
-   * How a call in the handler reports outages: each dependency that failed it is down until the
-   * call succeeds again. Waiting ends when the pipeline stops.
-   */
-  function outageHooks(fallback: Dependency): OutageHooks {
-    const failed = new Set<Dependency>();
+    /**
+     * How a call in the handler reports outages: each dependency that failed it is down until the
+     * call succeeds again. Waiting ends when the pipeline stops.
+     */
+    function outageHooks(fallback: Dependency): OutageHooks {
+      const failed = new Set<Dependency>();
+      return {
+        signal: running.signal,
+        onOutage: (err) => {
+          const dependency = dependencyOf(err, fallback);
+          failed.add(dependency);
+          health.down(dependency, err);
+        },
+        onRecovered: () => {
+          for (const dependency of failed) health.up(dependency);
+          failed.clear();
+        },
+      };
+    }
+    /** Through outages of any length; a fault a few times, then the consumer stops uncommitted. */
+    const resilient = <T>(what: string, fallback: Dependency, action: () => Promise<T>) =>
+      untilDone(what, config.retry, logger, outageHooks(fallback), action);
+
+    /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
+    async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
+      try {
+        await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
+        return [];
+      } catch (err) {
+        // Only the data of a row is a reason to set rows aside; outages and faults never are.
+        if (!(err instanceof SinkError) || err.kind !== FailureKind.row) throw err;
+        if (rows.length === 1) return [{ row: rows[0]!, error: err }];
+        const half = Math.ceil(rows.length / 2);
+        return [...(await writeIsolatingPoison(rows.slice(0, half))), ...(await writeIsolatingPoison(rows.slice(half)))];
+      }
+    }
+
+    async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
+      // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
+      const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
+      const poison = await writeIsolatingPoison(scored);
+      // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
+      // like any other, or a crafted email that no row can hold would also silence its alert.
+      await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
+      if (poison.length === 0) return { rejected };
+      // The scorer hands each email's source position on unchanged: it identifies the record.
+      const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
+        email: emails.find((e) => e.source === row.source)!,
+        stage: 'sink',
+        code: error.code,
+        reason: error.message,
+      }));
+      return { rejected: [...rejected, ...refusedBySink] };
+    }
+
+    let stopping: Promise<void> | undefined;
+    async function stop(): Promise<void> {
+      stopping ??= (async () => {
+        clearInterval(maintenanceTimer);
+        // Stopping the consumer first (it stops fetching at once), then ending the waits, so that a
+        // chunk waiting for a dependency is abandoned uncommitted rather than retried.
+        const ingestStopped = ingest.stop();
+        running.abort();
+        // Every step runs even when one before it failed (a consumer that already died, say):
+        // a connection left open would keep the process alive.
+        await inOrder([() => ingestStopped, () => scorer.close(), () => alerts.close(), () => policies.close(), closeConnections]);
+      })();
+      return stopping;
+    }
+
     return {
-      signal: running.signal,
-      onOutage: (err) => {
-        const dependency = dependencyOf(err, fallback);
-        failed.add(dependency);
-        health.down(dependency, err);
-      },
-      onRecovered: () => {
-        for (const dependency of failed) health.up(dependency);
-        failed.clear();
-      },
+      start: () => waitFor(Dependency.kafka, 'joining the consumer group', () => ingest.start(handle)),
+      isReady: () => ingest.isReady() && health.unavailable().length === 0,
+      isAlive: ingest.isAlive,
+      onStopped: ingest.onStopped,
+      stop,
+      health,
+      postgres,
+      policies,
+      scorer,
     };
   }
-  /** Through outages of any length; a fault a few times, then the consumer stops uncommitted. */
-  const resilient = <T>(what: string, fallback: Dependency, action: () => Promise<T>) =>
-    untilDone(what, config.retry, logger, outageHooks(fallback), action);
+}
 
-  /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
-  async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
+/** Runs every step, even after one fails; then throws the first failure. */
+async function inOrder(steps: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  let first: unknown;
+  let failed = false;
+  for (const step of steps) {
     try {
-      await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
-      return [];
+      await step();
     } catch (err) {
-      // Only the data of a row is a reason to set rows aside; outages and faults never are.
-      if (!(err instanceof SinkError) || err.kind !== FailureKind.row) throw err;
-      if (rows.length === 1) return [{ row: rows[0]!, error: err }];
-      const half = Math.ceil(rows.length / 2);
-      return [...(await writeIsolatingPoison(rows.slice(0, half))), ...(await writeIsolatingPoison(rows.slice(half)))];
+      if (!failed) first = err;
+      failed = true;
     }
   }
-
-  async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
-    // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
-    const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
-    const poison = await writeIsolatingPoison(scored);
-    // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
-    // like any other, or a crafted email that no row can hold would also silence its alert.
-    await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
-    if (poison.length === 0) return { rejected };
-    // The scorer hands each email's source position on unchanged: it identifies the record.
-    const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
-      email: emails.find((e) => e.source === row.source)!,
-      stage: 'sink',
-      code: error.code,
-      reason: error.message,
-    }));
-    return { rejected: [...rejected, ...refusedBySink] };
-  }
-
-  let stopping: Promise<void> | undefined;
-  async function stop(): Promise<void> {
-    stopping ??= (async () => {
-      clearInterval(maintenanceTimer);
-      // Stopping the consumer first (it stops fetching at once), then ending the waits, so that a
-      // chunk waiting for a dependency is abandoned uncommitted rather than retried.
-      const ingestStopped = ingest.stop();
-      running.abort();
-      await ingestStopped;
-      await scorer.close();
-      await alerts.close();
-      await policies.close();
-      redis.disconnect();
-      subscriber.disconnect();
-      await pool.end();
-    })();
-    return stopping;
-  }
-
-  return {
-    start: () => waitFor(Dependency.kafka, 'joining the consumer group', () => ingest.start(handle)),
-    isReady: () => ingest.isReady() && health.unavailable().length === 0,
-    isAlive: ingest.isAlive,
-    onStopped: ingest.onStopped,
-    stop,
-    health,
-    postgres,
-    policies,
-    scorer,
-  };
+  if (failed) throw first;
 }

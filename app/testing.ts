@@ -53,16 +53,21 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
   return {
     id, env, config, kafka, pool, redis,
     async cleanup() {
-      await pool.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
-      await pool.end();
-      const keys = await redis.keys(`${id}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [config.topics.input, config.topics.alerts, config.topics.deadLetter] }).catch(() => undefined);
-      await admin.deleteGroups([config.ingest.groupId]).catch(() => undefined);
-      await admin.disconnect();
+      // Each part on its own: a server a test has already removed must not leave the others
+      // (an open Redis connection keeps the test process alive).
+      const parts = await Promise.allSettled([
+        pool.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`).finally(() => pool.end()),
+        redis.keys(`${id}:*`).then((keys) => (keys.length > 0 ? redis.del(...keys) : 0)).finally(() => redis.disconnect()),
+        (async () => {
+          const admin = kafka.admin();
+          await admin.connect();
+          await admin.deleteTopics({ topics: [config.topics.input, config.topics.alerts, config.topics.deadLetter] }).catch(() => undefined);
+          await admin.deleteGroups([config.ingest.groupId]).catch(() => undefined);
+          await admin.disconnect();
+        })(),
+      ]);
+      const failed = parts.find((p) => p.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     },
   };
 }
