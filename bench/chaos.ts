@@ -23,16 +23,12 @@ import { freePort, privateKafka, privatePostgres, privateRedis, type PrivateServ
 import { EmailEventCodec } from '../schemas/contracts.ts';
 import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 import { median, round } from './stats.ts';
+import { knob } from './knob.ts';
+import { createRandom } from '../scorer/random.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAILSCORE = join(ROOT, 'bin', 'mailscore');
 const RESULTS = join(ROOT, 'bench', 'results');
-const knob = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return value;
-};
 /** Events produced per second for the whole run (tens of thousands in all). */
 const RATE = knob('CHAOS_RATE', 200);
 const KILLS = knob('CHAOS_KILLS', 10);
@@ -44,18 +40,6 @@ const CATCH_UP_S = knob('CHAOS_CATCH_UP_S', 180);
 
 const say = (message: string) => process.stderr.write(`chaos: ${message}\n`);
 const runId = `chaos${Date.now().toString(36)}`;
-
-/** mulberry32: a small seeded generator, so a run's kill moments can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Disruption {
   disruption: string;
@@ -70,7 +54,7 @@ interface Disruption {
 }
 
 async function main() {
-  const random = seeded(SEED);
+  const random = createRandom(SEED);
   say(`run ${runId}: starting a throwaway PostgreSQL, Redis and Kafka broker`);
   const services: PrivateService[] = [];
   let pipeline: { child: ChildProcess; port: number } | undefined;

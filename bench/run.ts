@@ -20,15 +20,10 @@ import {
   producePaced, scrape, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
 } from './scenarios.ts';
 import { median, round } from './stats.ts';
+import { knob } from './knob.ts';
 import { writeReport } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const knob = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return value;
-};
 const N = knob('N', 1_000_000);
 const RUNS = Math.max(1, knob('BENCH_RUNS', 3));
 const FAST_RATE = knob('BENCH_FAST_RATE', 2000);
