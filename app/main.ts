@@ -38,7 +38,8 @@ program
     const config = loadConfig();
     const logger = rootLogger(config, 1);
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_', eventLoopMonitoringPrecision: 10 });
+    // Node's process metrics under their standard names (process_*, nodejs_*), so stock Node.js dashboards work.
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
     const health = createDependencyHealth(logger);
     const startup = new AbortController();
     let pipeline: Pipeline | undefined;

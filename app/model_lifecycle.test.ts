@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
 import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
 import { decodeLinearModel, encodeLinearModel } from '../scorer/onnx_model.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../scorer/model_card.ts';
@@ -59,13 +60,16 @@ test('a new model file is hot-reloaded: events before it keep the old version, e
 
 test('a half-written model is not loaded; the pipeline keeps scoring with the model it has', async (t) => {
   const modelDir = await copyOfTrainedModel(t);
-  const { env, pipeline } = await startTestPipeline(t, { MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' });
+  const registry = new Registry();
+  const { env, pipeline } = await startTestPipeline(t, { MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '200' }, registry);
   const version = pipeline.scorer.modelVersions().current;
   // A card naming a new version whose model file never arrived.
   const card = JSON.parse(await readFile(join(modelDir, MODEL_CARD_FILE), 'utf8')) as ModelCard;
   await writeFile(join(modelDir, MODEL_CARD_FILE), JSON.stringify({ ...card, version: 'not-there-yet' }));
   await pipeline.scorer.reloadModels();
   assert.equal(pipeline.scorer.modelVersions().current, version);
+  const failures = (await registry.getSingleMetric('mailscore_scorer_model_reload_failures_total')!.get()).values.find((v) => v.labels.role === 'current');
+  assert.ok((failures?.value ?? 0) >= 1, 'the failed reload is counted');
   const events = await corpusEvents(50, { runId: randomUUID().slice(0, 8) });
   await publish(env.kafka, env.config.topics.input, events);
   await waitFor('scoring to go on', () => countRows(env.pool, env.id), (n) => n >= events.length);

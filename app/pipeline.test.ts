@@ -13,7 +13,7 @@ import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
 
 test('events in, exact rows and alerts out; poison goes to the dead-letter topic while good events flow', async (t) => {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mailscore_process_' });
+  collectDefaultMetrics({ register: registry });
   const { env, pipeline } = await startTestPipeline(t, {}, registry);
   const server = await startHttpServer({ host: '127.0.0.1', port: 0, registry, isReady: pipeline.isReady });
   t.after(() => new Promise((resolve) => server.close(resolve)));
@@ -77,7 +77,7 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
   assert.ok(value('mailscore_ingest_fields_cut_total{field="subject"}') >= 1, 'the overlong subject was cut and counted');
   assert.equal(value('mailscore_sink_rows_written_total'), expected.length);
   assert.equal(value('mailscore_sink_alerts_published_total'), alerted.length);
-  for (const name of ['mailscore_ingest_consumer_lag_records', 'mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'mailscore_process_nodejs_eventloop_lag_seconds']) {
+  for (const name of ['mailscore_ingest_consumer_lag_records', 'mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'nodejs_eventloop_lag_seconds', 'process_cpu_user_seconds_total']) {
     assert.ok(metrics.includes(name), `/metrics exposes ${name}`);
   }
   assert.equal((await fetch(`${base}/readyz`)).status, 200);

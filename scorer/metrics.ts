@@ -9,6 +9,7 @@ export interface ScorerMetrics {
   readonly poolQueue: Gauge;
   readonly modelInfo: Gauge<'role' | 'version'>;
   readonly modelReloads: Counter<'role'>;
+  readonly modelReloadFailures: Counter<'role'>;
   readonly shadowFailures: Counter;
   readonly emailTimeouts: Counter<'role' | 'limit'>;
   readonly workerStarts: Counter<'role'>;
@@ -28,6 +29,7 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     poolQueue: new Gauge({ name: 'mailscore_scorer_pool_queue_tasks', help: 'Batches waiting for a worker', registers }),
     modelInfo: new Gauge({ name: 'mailscore_scorer_model_info', help: 'The model versions in service (1), by role (current, shadow)', labelNames: ['role', 'version'], registers }),
     modelReloads: new Counter({ name: 'mailscore_scorer_model_reloads_total', help: 'Models hot-reloaded, by role', labelNames: ['role'], registers }),
+    modelReloadFailures: new Counter({ name: 'mailscore_scorer_model_reload_failures_total', help: 'Checks that found a new model card but could not load its model (half-written, corrupt, another format), by role', labelNames: ['role'], registers }),
     emailTimeouts: new Counter({ name: 'mailscore_scorer_email_timeouts_total', help: 'Emails set aside (dead-lettered as SCORING_TIMEOUT for the current model, left without a shadow score for the shadow) for going past a per-email limit: limit="cpu" SCORER_EMAIL_CPU_LIMIT_MS of CPU time, limit="wall" SCORER_EMAIL_TIMEOUT_MS of wall time; each one stopped a worker', labelNames: ['role', 'limit'], registers }),
     workerStarts: new Counter({ name: 'mailscore_scorer_worker_starts_total', help: 'Scoring worker threads started, each loading its own ONNX session: the pool at start-up and every replacement of a stopped worker', labelNames: ['role'], registers }),
     shadowFailures: new Counter({ name: 'mailscore_scorer_shadow_failures_total', help: 'Batches the shadow model failed to score (recorded without shadow results)', registers }),

@@ -68,24 +68,36 @@ export async function createModelSlot(options: ModelSlotOptions): Promise<ModelS
   };
   let active = await start(await loadModel(options.directory));
   let reloading: Promise<boolean> | undefined;
+  /** The last reload failure logged at warn: a model stuck half-written is reported once, not every tick. */
+  let lastFailure = '';
 
   async function reload(): Promise<boolean> {
     reloading ??= (async () => {
       try {
         const card = await readModelCard(options.directory);
-        if (card.version === active.model.card.version) return false;
+        if (card.version === active.model.card.version) {
+          lastFailure = '';
+          return false;
+        }
         const next = await start(await loadModel(options.directory));
         const previous = active;
         active = next;
         options.metrics.modelInfo.remove({ role: options.role, version: previous.model.card.version });
         options.metrics.modelReloads.inc({ role: options.role });
         options.logger.info({ role: options.role, from: previous.model.card.version, to: next.model.card.version }, 'model reloaded');
+        lastFailure = '';
         // In-flight batches finish on the pool that started them.
         previous.pool.close().catch((err: unknown) => options.logger.warn({ err }, 'closing the previous model pool failed'));
         return true;
       } catch (err) {
         // A model being written shows up as a mismatch between card and file: try again next tick.
-        options.logger.debug({ err, role: options.role }, 'model not reloaded');
+        // Counted every time, logged at warn once per distinct failure (a copy that never
+        // finishes is worth a page; one caught mid-write is not).
+        options.metrics.modelReloadFailures.inc({ role: options.role });
+        const failure = (err as Error).message;
+        if (failure !== lastFailure) options.logger.warn({ err, role: options.role, directory: options.directory }, 'model not reloaded; the current model stays in service, trying again next interval');
+        else options.logger.debug({ err, role: options.role }, 'model not reloaded');
+        lastFailure = failure;
         return false;
       } finally {
         reloading = undefined;
