@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { FailureKind } from '../sinks/index.ts';
-import { backoffMs, failureKind, StoppingError, type OutageHooks, type RetryPolicy } from './retry.ts';
+import { backoffMs, failureKind, StoppingError, type RetryPolicy } from './retry.ts';
 
 export const Dependency = { postgres: 'postgres', kafka: 'kafka', redis: 'redis' } as const;
 export type Dependency = (typeof Dependency)[keyof typeof Dependency];
@@ -15,11 +15,6 @@ export interface DependencyHealth {
   up(dependency: Dependency): void;
   /** The dependencies in an outage now. */
   unavailable(): Dependency[];
-  /**
-   * How a call that needs `dependency` reports to this tracker, for `untilDone`.
-   * `signal` ends the waiting when the pipeline stops.
-   */
-  hooks(dependency: Dependency, signal: AbortSignal): OutageHooks;
   /**
    * After an outage that nothing else will notice the end of (an idle connection dropped),
    * `probe` is called every few seconds until it succeeds, which ends the outage.
@@ -69,7 +64,6 @@ export function createDependencyHealth(logger: Logger): DependencyHealth {
     down,
     up,
     unavailable: () => [...since.keys()],
-    hooks: (dependency, signal) => ({ signal, onOutage: (err) => down(dependency, err), onRecovered: () => up(dependency) }),
     watch: (dependency, probe, signal) => void probes.set(dependency, { probe, signal }),
   };
 }
