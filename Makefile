@@ -9,9 +9,9 @@ export PATH := $(NODE_BIN):$(PATH)
 export KAFKAJS_NO_PARTITIONER_WARNING := 1
 NODE := node --disable-warning=TimeoutNegativeWarning
 MODEL := models/current/model.onnx
-TEST_FILES := $(shell find app ingest scorer sinks schemas bench -name '*.test.ts' 2>/dev/null | sort)
+TEST_FILES := $(shell find app ingest scorer sinks schemas bench ops -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: help deps services services-down schemas train model migrate demo eval bench chaos test test-unit typecheck lint clean
+.PHONY: help deps services services-down schemas train model migrate demo eval bench chaos ops-check test test-unit typecheck lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -55,6 +55,9 @@ bench: deps services model ## preload N events (default 1000000), drain them, pa
 
 chaos: deps services model ## outages on throwaway PostgreSQL, Redis and Kafka while the pipeline drains; writes bench/results/chaos.*
 	$(NODE) bench/chaos.ts
+
+ops-check: deps model ## dashboards and alerts proved against a live Prometheus on throwaway services; writes ops/check/results/latest.* and ops/grafana/preview/
+	$(NODE) ops/check/run.ts
 
 typecheck: deps ## tsc in strict mode
 	npx tsc --noEmit

@@ -46,11 +46,12 @@ type Scalar = { resultType: 'scalar'; result: [number, string] };
 type Matrix = { resultType: 'matrix'; result: Array<{ metric: Labels; values: Array<[number, string]> }> };
 
 export function prometheusApi(url: string): PrometheusApi {
+  // Queries go as forms (long PromQL); /rules, /alerts and /targets answer GET only.
   const call = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
+    const post = Object.keys(params).length > 0;
     const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(params).toString(),
+      method: post ? 'POST' : 'GET',
+      ...(post ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() } : {}),
       signal: AbortSignal.timeout(15_000),
     });
     const body = (await response.json().catch(() => null)) as { status?: string; data?: T; error?: string; errorType?: string } | null;

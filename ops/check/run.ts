@@ -14,7 +14,7 @@
 // writes ops/check/results/latest.json and latest.md. Exits 1 listing every failed check.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, glob, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { glob, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +80,8 @@ async function main(): Promise<number> {
     say(`— ${name}`);
   };
   const tmp = await mkdtemp(join(tmpdir(), 'mailscore-opscheck-'));
-  const logs = join(tmp, 'logs');
+  // Kept when a check fails (ops/check/results/runs/ is not committed), removed otherwise.
+  const logs = join(RESULTS, 'runs', runId);
   await mkdir(logs, { recursive: true });
   const cleanups: Array<() => Promise<unknown>> = [];
   let cleaned = false;
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
   let alertSummaries: AlertSummary[] = [];
   let prometheusStartMs = startedAt;
   try {
-    say(`run ${runId}; logs in ${logs}`);
+    say(`run ${runId}; logs in ${relative(ROOT, logs)}`);
     await run(join(ROOT, 'ops', 'local', 'ops_tools.sh'));
 
     // The repository's configuration and rules, derived for this run.
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
     const pipeline = start('mailscore-0', MAILSCORE, ['start'], { HTTP_PORT: String(ports.pipeline), HTTP_HOST: '127.0.0.1' });
     start('mailscore-lag-exporter-0', MAILSCORE, ['lag-exporter'], {
       LAG_EXPORTER_PORT: String(ports.lagExporter), LAG_EXPORTER_HOST: '127.0.0.1', LAG_EXPORTER_GROUPS: group,
-      LAG_EXPORTER_POLL_INTERVAL_MS: '1000',
+      LAG_EXPORTER_POLL_MS: String(SCRAPE_S * 1000),
     });
     start('postgres-exporter-0', 'prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${ports.postgres}`], {
       DATA_SOURCE_NAME: `postgresql://postgres@127.0.0.1:${postgres.port}/mailscore?sslmode=disable`,
@@ -167,7 +168,7 @@ async function main(): Promise<number> {
     prometheusStartMs = Date.now();
     const api = prometheusApi(`http://127.0.0.1:${ports.prometheus}`);
     const promReady = await waitFor(async () => ((await api.ready()) ? true : undefined), 30_000, 250);
-    if (promReady.value === undefined) throw new Error(`Prometheus did not become ready (${prometheus.exited() ?? 'running'}); see ${prometheus.logPath}`);
+    if (promReady.value === undefined) throw new Error(`Prometheus did not become ready (${prometheus.exited() ?? 'running'}); see ${relative(ROOT, prometheus.logPath)}`);
     watch = watchAlerts(api, 1000, (t) => say(`  alert ${t.alert}: ${t.from} → ${t.to}`));
     cleanups.push(() => watch!.stop());
     phase('start');
@@ -177,9 +178,14 @@ async function main(): Promise<number> {
     say(`producing ${RATE} events/s to ${config.topics.input}`);
 
     // Targets up: each job, one process each.
+    // Not waiting on a process that has already exited: its target will not come up, but it must have been scraped once.
     const upWait = await waitFor(async () => {
       const active = await api.activeTargets();
-      return Object.values(JOBS).every((job) => active.some((t) => t.scrapePool === job && t.health === 'up')) ? active : undefined;
+      const settled = Object.values(JOBS).every((job) => {
+        const exited = processes.find((p) => p.name === targets[job]!.pod)?.exited() !== null;
+        return active.some((t) => t.scrapePool === job && (t.health === 'up' || (exited && t.health === 'down')));
+      });
+      return settled ? active : undefined;
     }, 120_000);
     const active = upWait.value ?? (await api.activeTargets().catch(() => []));
     for (const job of Object.values(JOBS)) {
@@ -188,12 +194,12 @@ async function main(): Promise<number> {
       const ok = mine.length > 0 && mine.every((t) => t.health === 'up');
       check(CheckKind.target, job, ok, ok
         ? `up in /api/v1/targets within ${seconds(upWait.waitedMs)} s of Prometheus's start (namespace="${mine[0]!.labels.namespace}", pod="${mine[0]!.labels.pod}")`
-        : `${mine.length === 0 ? 'no target' : mine.map((t) => `${t.scrapeUrl} ${t.health} ${t.lastError}`).join(', ')}; process ${proc.exited() ?? 'running'}, log ${proc.logPath}`);
+        : `${mine.length === 0 ? 'no target' : mine.map((t) => `${t.scrapeUrl} ${t.health} ${t.lastError}`).join(', ')}; process ${proc.exited() ?? 'running'}, log ${relative(ROOT, proc.logPath)}`);
     }
 
     // Steady state: rows written, then a few rate windows.
     const flowing = await waitFor(async () => ((await api.query('sum(mailscore_sink_rows_written_total) > 0')).length > 0 ? true : undefined), 120_000);
-    check(CheckKind.setup, 'pipeline scoring', flowing.value === true, flowing.value === true ? `rows written within ${seconds(flowing.waitedMs)} s` : `no row written; see ${pipeline.logPath}`);
+    check(CheckKind.setup, 'pipeline scoring', flowing.value === true, flowing.value === true ? `rows written within ${seconds(flowing.waitedMs)} s` : `no row written; see ${relative(ROOT, pipeline.logPath)}`);
     await sleep(STEADY_S * 1000);
     phase('steady');
 
@@ -248,7 +254,8 @@ async function main(): Promise<number> {
     const substitution: Substitution = { allValue: '.*', rateIntervalS: 4 * SCRAPE_S, intervalS: SCRAPE_S, rangeS: Math.ceil(endS - startS) };
     const dashboards = await loadDashboards(DASHBOARDS);
     check(CheckKind.setup, 'dashboards', dashboards.length > 0, `${dashboards.length} dashboards in ${relative(ROOT, DASHBOARDS)}`);
-    const ranges = new Map<PanelQuery, { sent: string; series: RangeSeries[] }>();
+    const ranges = new Map<string, { sent: string; series: RangeSeries[] }>();
+    const keyOf = (q: PanelQuery) => `${q.dashboard}\u0000${q.panel}\u0000${q.refId}`;
     const markers = phases.map((p) => ({ atMs: p.atMs, label: p.phase }));
     const phaseAt = (ms: number) => phases.findLast((p) => p.atMs <= ms)?.phase ?? 'start';
     for (const { json } of dashboards) {
@@ -258,7 +265,7 @@ async function main(): Promise<number> {
         const subject = `${query.dashboard} / ${query.panel}${panelQueries(json).filter((q) => q.panel === query.panel).length > 1 ? ` [${query.refId}]` : ''}`;
         try {
           const series = await api.queryRange(sent, startS, endS, SCRAPE_S);
-          ranges.set(query, { sent, series });
+          ranges.set(keyOf(query), { sent, series });
           const finite = series.filter((s) => s.values.some(([, v]) => Number.isFinite(v)));
           const times = finite.flatMap((s) => s.values.filter(([, v]) => Number.isFinite(v)).map(([t]) => t * 1000));
           check(CheckKind.panel, subject, finite.length > 0, finite.length > 0
@@ -282,7 +289,7 @@ async function main(): Promise<number> {
     if (main !== undefined) {
       const panels: PreviewPanel[] = [];
       for (const query of panelQueries(main.json)) {
-        const data = ranges.get(query);
+        const data = ranges.get(keyOf(query));
         if (data === undefined) continue;
         const existing = panels.find((p) => p.title === query.panel);
         const entry = { query, sent: data.sent, series: data.series };
@@ -320,12 +327,11 @@ async function main(): Promise<number> {
   await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(join(RESULTS, 'latest.md'), markdownReport(result));
   if (failed.length > 0) {
-    const kept = join(RESULTS, 'runs', runId);
-    await cp(logs, kept, { recursive: true }).catch(() => undefined);
-    say(`${failed.length} of ${checks.length} checks failed (logs kept in ${relative(ROOT, kept)}):`);
+    say(`${failed.length} of ${checks.length} checks failed (logs kept in ${relative(ROOT, logs)}):`);
     for (const c of failed) say(`  - ${c.kind} ${c.subject}: ${c.detail.split('\n')[0]}`);
   } else {
     say(`all ${checks.length} checks passed in ${result.seconds} s`);
+    await rm(logs, { recursive: true, force: true });
   }
   say('report: ops/check/results/latest.md');
   await rm(tmp, { recursive: true, force: true });
