@@ -4,6 +4,8 @@
 // durations divided by OPS_CHECK_FACTOR), the pipeline, the lag exporter and the PostgreSQL and
 // Redis exporters, produces traffic, and asserts through Prometheus's HTTP API:
 //   - every target is up and every rule evaluates without error;
+//   - MailscoreModelReloadFailing and MailscoreDeadLetterRateHigh fire after a broken model card
+//     and a burst of undecodable records, and resolve once both are fixed;
 //   - every PromQL expression of every dashboard panel, and every template variable, returns data;
 //   - MailscoreConsumerGroupStalled and MailscoreLagSecondsHigh fire while the pipeline is frozen
 //     with SIGSTOP and events keep arriving; the stalled alert resolves after SIGCONT;
@@ -14,7 +16,7 @@
 // writes ops/check/results/latest.json and latest.md. Exits 1 listing every failed check.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { glob, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, glob, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,7 @@ import { watchAlerts, type AlertTransition, type AlertWatch } from './alert_watc
 import { compareOffsets, parseDescribe, type ExportedOffsets } from './consumer_groups.ts';
 import { panelQueries, panelsWithoutQueries, substituteVariables, variableQueries, type PanelQuery, type Substitution } from './dashboards.ts';
 import { scaleRuleFile, type RuleChange, type Scaling } from './durations.ts';
+import { deployBrokenCard, deployNewVersion } from './model_deploy.ts';
 import { startManaged, type Managed } from './processes.ts';
 import { prometheusApi, waitFor, type AlertingRule, type PrometheusApi, type RangeSeries } from './prometheus_api.ts';
 import { deriveConfig, ruleFilePatterns, targetsFile, type Target } from './prometheus_config.ts';
@@ -56,9 +59,16 @@ const GARBAGE_EVERY = knob('OPS_CHECK_GARBAGE_EVERY', 200);
 /** The longest wait for one alert to reach the state expected of it. */
 const ALERT_TIMEOUT_S = knob('OPS_CHECK_ALERT_TIMEOUT_S', 120);
 /** Steady traffic before the pipeline is frozen: every panel's rate window filled several times. */
-const STEADY_S = knob('OPS_CHECK_STEADY_S', 20);
+const STEADY_S = knob('OPS_CHECK_STEADY_S', 10);
+/** After the thaw: the backlog drains and the panels show the recovery before the kill. */
+const RECOVER_S = knob('OPS_CHECK_RECOVER_S', 10);
+/** Undecodable records during the bad-producer phase: one in this many (10%, over the 1% threshold). */
+const BAD_GARBAGE_EVERY = 10;
 
-const ALERTS = { stalled: 'MailscoreConsumerGroupStalled', lagSeconds: 'MailscoreLagSecondsHigh', down: 'MailscorePipelineDown' } as const;
+const ALERTS = {
+  stalled: 'MailscoreConsumerGroupStalled', lagSeconds: 'MailscoreLagSecondsHigh', down: 'MailscorePipelineDown',
+  deadLetters: 'MailscoreDeadLetterRateHigh', modelReload: 'MailscoreModelReloadFailing',
+} as const;
 const JOBS = { pipeline: 'mailscore', lagExporter: 'mailscore-lag-exporter', postgres: 'postgres-exporter', redis: 'redis-exporter' } as const;
 
 const say = (message: string) => process.stderr.write(`ops-check: ${message}\n`);
@@ -115,6 +125,8 @@ async function main(): Promise<number> {
     const promtool = await run('promtool', ['check', 'config', derivedPath]).then(() => null, (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`.trim());
     check(CheckKind.setup, 'promtool check config (derived)', promtool === null, promtool ?? 'the derived configuration and scaled rules load');
 
+    const modelDir = join(tmp, 'model');
+    await cp(join(ROOT, 'models', 'current'), modelDir, { recursive: true });
     say('starting a throwaway PostgreSQL, Redis and Kafka broker');
     const services: PrivateService[] = [];
     cleanups.push(() => Promise.all(services.map((s) => s.remove())));
@@ -130,6 +142,8 @@ async function main(): Promise<number> {
       PG_SCHEMA: 'public', LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1',
       // Two cores are shared with everything else here: one scoring thread drains 40 events/s many times over.
       SCORER_THREADS: '1',
+      // A model directory of this run's own, so a new model can be deployed into it (and a broken one).
+      MODEL_DIR: modelDir, MODEL_RELOAD_INTERVAL_MS: '1000',
     };
     const config = loadConfig(env);
     const kafka = createKafka(config, pino({ level: 'silent' }));
@@ -200,8 +214,8 @@ async function main(): Promise<number> {
     // Steady state: rows written, then a few rate windows.
     const flowing = await waitFor(async () => ((await api.query('sum(mailscore_sink_rows_written_total) > 0')).length > 0 ? true : undefined), 120_000);
     check(CheckKind.setup, 'pipeline scoring', flowing.value === true, flowing.value === true ? `rows written within ${seconds(flowing.waitedMs)} s` : `no row written; see ${relative(ROOT, pipeline.logPath)}`);
-    await sleep(STEADY_S * 1000);
     phase('steady');
+    await sleep(STEADY_S * 1000);
 
     const rulesNow = await api.ruleGroups();
     const rules = rulesNow.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r })));
@@ -210,6 +224,35 @@ async function main(): Promise<number> {
     }
     check(CheckKind.rule, 'every rule evaluates', rules.every((r) => r.rule.health === 'ok'), `${rules.length} rules in ${rulesNow.length} groups, health from /api/v1/rules`);
     const alertRules = rules.map((r) => r.rule).filter((r): r is AlertingRule => r.type === 'alerting');
+
+    // A bad deployment of each kind: a model whose card does not match its file, and a producer
+    // sending undecodable records (10%). Then both are fixed: a good new model, clean records.
+    phase('bad deploys');
+    const { version } = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { version: string };
+    await deployBrokenCard(modelDir, `${version}-broken`);
+    traffic.setGarbageEvery(BAD_GARBAGE_EVERY);
+    const badAt = Date.now();
+    const [reloadFailingAt, deadLettersAt] = await Promise.all([
+      watch.until(ALERTS.modelReload, 'firing', ALERT_TIMEOUT_S * 1000),
+      watch.until(ALERTS.deadLetters, 'firing', ALERT_TIMEOUT_S * 1000),
+    ]);
+    alertCheck(check, alertRules, ALERTS.modelReload, reloadFailingAt, badAt, 'firing', 'a model card that does not match its model file was deployed');
+    alertCheck(check, alertRules, ALERTS.deadLetters, deadLettersAt, badAt, 'firing', `one record in ${BAD_GARBAGE_EVERY} was undecodable`);
+    phase('fixed');
+    const fixedVersion = `${version}-opscheck`;
+    await deployNewVersion(modelDir, fixedVersion);
+    traffic.setGarbageEvery(GARBAGE_EVERY);
+    const fixedAt = Date.now();
+    const [reloadOkAt, deadLettersOkAt, serving] = await Promise.all([
+      watch.until(ALERTS.modelReload, 'inactive', ALERT_TIMEOUT_S * 1000),
+      watch.until(ALERTS.deadLetters, 'inactive', ALERT_TIMEOUT_S * 1000),
+      waitFor(async () => ((await api.query(`mailscore_scorer_model_info{role="current",version="${fixedVersion}"} == 1`)).length > 0 ? true : undefined), ALERT_TIMEOUT_S * 1000),
+    ]);
+    check(CheckKind.setup, 'model reload', serving.value === true, serving.value === true
+      ? `the fixed model ${fixedVersion} serving (mailscore_scorer_model_info) ${seconds(serving.waitedMs)} s after it was deployed`
+      : `the fixed model ${fixedVersion} never showed in mailscore_scorer_model_info`);
+    alertCheck(check, alertRules, ALERTS.modelReload, reloadOkAt, fixedAt, 'inactive', 'a good model was deployed over the broken one');
+    alertCheck(check, alertRules, ALERTS.deadLetters, deadLettersOkAt, fixedAt, 'inactive', `the producer went back to one undecodable record in ${GARBAGE_EVERY}`);
 
     // Frozen: the pipeline stops consuming while events keep arriving.
     phase('SIGSTOP');
@@ -237,6 +280,8 @@ async function main(): Promise<number> {
     const downClear = await watch.until(ALERTS.down, 'inactive', ALERT_TIMEOUT_S * 1000);
     if (downClear === null) check(CheckKind.alert, `${ALERTS.down} (inactive before the kill)`, false, 'still pending or firing after SIGCONT; the kill proves nothing');
     await watch.until(ALERTS.lagSeconds, 'inactive', 30_000);
+    phase('recovered');
+    await sleep(RECOVER_S * 1000);
 
     phase('SIGKILL');
     pipeline.signal('SIGKILL');
@@ -299,7 +344,8 @@ async function main(): Promise<number> {
       const files = await writePreview(PREVIEW, String((main.json as { title?: string }).title ?? main.file), panels, markers as Marker[],
         `Rendered by \`make ops-check\` (ops/check/run.ts) from the live data of run \`${runId}\` on ${new Date().toISOString()}: ` +
         `each panel's PromQL from \`${relative(ROOT, main.path)}\` with every variable on "All", over the whole run, step ${SCRAPE_S} s. ` +
-        'Dashed lines mark the phases: steady traffic, the pipeline frozen (SIGSTOP), production paused (quiet), thawed (SIGCONT), killed (SIGKILL).');
+        'Dashed lines mark the phases: steady traffic; bad deploys (a model card that does not match its file, 10% undecodable records) and their fix; ' +
+        'the pipeline frozen (SIGSTOP) while events keep arriving; production paused (quiet, where the lag exporter is compared with Kafka); thawed (SIGCONT); recovered; killed (SIGKILL).');
       check(CheckKind.setup, 'preview', files.length > 0, `${files.length} panel charts in ${relative(ROOT, PREVIEW)}/`);
     }
   } catch (err) {
@@ -316,7 +362,7 @@ async function main(): Promise<number> {
     generatedAt: new Date().toISOString(),
     commit: await run('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).then((r) => r.stdout.trim(), () => 'unknown'),
     seconds: seconds(Date.now() - startedAt),
-    settings: { scrape_interval_s: SCRAPE_S, rule_duration_factor: FACTOR, events_per_second: RATE, garbage_every: GARBAGE_EVERY, alert_timeout_s: ALERT_TIMEOUT_S, steady_s: STEADY_S },
+    settings: { scrape_interval_s: SCRAPE_S, rule_duration_factor: FACTOR, events_per_second: RATE, garbage_every: GARBAGE_EVERY, alert_timeout_s: ALERT_TIMEOUT_S, steady_s: STEADY_S, recover_s: RECOVER_S },
     phases: phases.map((p) => ({ phase: p.phase, atS: seconds(p.atMs - prometheusStartMs) })),
     checks,
     alerts: alertSummaries,
@@ -447,9 +493,10 @@ function summariseAlerts(names: readonly string[], transitions: readonly AlertTr
   return [...new Set(names)].sort().map((alert) => ({
     alert,
     exercised: exercised.has(alert),
+    // The phase the watcher saw the change in (a phase that began in the same millisecond is not it).
     seen: transitions.filter((t) => t.alert === alert).map((t) => {
-      const since = phases.findLast((p) => p.atMs <= t.atMs);
-      return `${t.to} ${since === undefined ? '' : `${seconds(t.atMs - since.atMs)} s after ${since.phase}`}`.trim();
+      const since = phases.findLast((p) => p.phase === t.phase && p.atMs <= t.atMs);
+      return `${t.to} ${since === undefined ? `in ${t.phase}` : `${seconds(t.atMs - since.atMs)} s after ${since.phase}`}`;
     }),
   }));
 }

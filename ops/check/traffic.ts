@@ -10,6 +10,8 @@ export interface Traffic {
   /** Resolves once no send is in flight any more: from then on the topic's end offsets stay put. */
   pause(): Promise<void>;
   resume(): void;
+  /** From now on one undecodable record per this many events (0: none). */
+  setGarbageEvery(every: number): void;
   /** Events (valid and undecodable) acknowledged by the broker so far. */
   sent(): number;
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startTraffic(kafka: Kafka, options: TrafficOptions): Promi
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   let paused = false;
+  let garbageEvery = options.garbageEvery;
   let running = true;
   let sent = 0;
   let n = 0;
@@ -55,7 +58,7 @@ export async function startTraffic(kafka: Kafka, options: TrafficOptions): Promi
       if (due === 0) continue;
       const messages: Array<{ key: string | null; value: Buffer }> = [];
       for (let i = 0; i < due; i++, n++) {
-        if (options.garbageEvery > 0 && n % options.garbageEvery === options.garbageEvery - 1) {
+        if (garbageEvery > 0 && n % garbageEvery === garbageEvery - 1) {
           // Not a protobuf EmailEvent: dead-lettered by ingest with its decode error.
           messages.push({ key: null, value: Buffer.from(`not an EmailEvent ${options.runId} ${n}`) });
           continue;
@@ -80,6 +83,7 @@ export async function startTraffic(kafka: Kafka, options: TrafficOptions): Promi
       return new Promise<void>((resolve) => idle.push(resolve));
     },
     resume: () => { paused = false; },
+    setGarbageEvery: (every) => { garbageEvery = every; },
     sent: () => sent,
     async stop() {
       running = false;
