@@ -32,6 +32,15 @@ export function slug(index: number, title: string): string {
 
 const MAX_SERIES = 12;
 
+/** Grafana's unit ids as an axis title; none for plain numbers. */
+export function unitTitle(unit: string | null): string | null {
+  const titles: Record<string, string> = {
+    s: 'seconds', ms: 'milliseconds', bytes: 'bytes', decbytes: 'bytes', percentunit: 'share', percent: '%',
+    ops: 'per second', reqps: 'per second', cps: 'per second', rps: 'per second', dtdurations: 'seconds',
+  };
+  return unit === null ? null : (titles[unit] ?? (unit === 'short' || unit === 'none' ? null : unit));
+}
+
 /** The Vega-Lite spec of one panel: a line per series (legend as Grafana would print it), phases as rules. */
 export function panelSpec(panel: PreviewPanel, markers: readonly Marker[]): TopLevelSpec {
   const values: Array<{ t: number; v: number; series: string }> = [];
@@ -51,8 +60,8 @@ export function panelSpec(panel: PreviewPanel, markers: readonly Marker[]): TopL
     mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
     encoding: {
       x: { field: 't', type: 'temporal' as const, title: null, axis: { format: '%H:%M:%S', labelOverlap: true } },
-      y: { field: 'v', type: 'quantitative' as const, title: panel.unit ?? null, axis: { labelOverlap: true } },
-      color: { field: 'series', type: 'nominal' as const, legend: { orient: 'bottom' as const, columns: 2, labelLimit: 320, title: null } },
+      y: { field: 'v', type: 'quantitative' as const, title: unitTitle(panel.unit), axis: { labelOverlap: true, ...(panel.unit === 'percentunit' ? { format: '.1%' } : {}) } },
+      color: { field: 'series', type: 'nominal' as const, legend: { orient: 'bottom' as const, columns: 1, labelLimit: 600, title: null } },
     },
   };
   const rules = {
@@ -73,15 +82,22 @@ async function toSvg(spec: TopLevelSpec): Promise<string> {
   return new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' }).toSVG();
 }
 
-/** Writes one SVG per panel and a README.md showing them in order; old SVGs are removed first. */
-export async function writePreview(directory: string, dashboard: string, panels: readonly PreviewPanel[], markers: readonly Marker[], about: string): Promise<string[]> {
+/**
+ * Writes one SVG per panel, a README.md showing them in order and an index.html with all of them
+ * on one page (old SVGs are removed first). Returns the files and the page's height in pixels.
+ */
+export async function writePreview(directory: string, dashboard: string, panels: readonly PreviewPanel[], markers: readonly Marker[], about: string): Promise<{ files: string[]; pageHeight: number }> {
   await mkdir(directory, { recursive: true });
   for (const file of await readdir(directory)) if (file.endsWith('.svg')) await rm(join(directory, file));
   const files: string[] = [];
+  const heights: number[] = [];
   for (const [i, panel] of panels.entries()) {
     const file = slug(i, panel.title);
-    await writeFile(join(directory, file), await toSvg(panelSpec(panel, markers)));
+    const svg = await toSvg(panelSpec(panel, markers));
+    await writeFile(join(directory, file), svg);
     files.push(file);
+    const [, width, height] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+    heights.push(width === undefined ? 300 : (Number(height) * GRID_IMAGE_WIDTH) / Number(width));
   }
   const lines = [
     `# Preview: ${dashboard}`, '',
@@ -89,5 +105,23 @@ export async function writePreview(directory: string, dashboard: string, panels:
     ...panels.flatMap((panel, i) => [`## ${panel.title}`, '', ...panel.queries.map((q) => `\`${q.query.expr.replace(/\s+/g, ' ')}\``), '', `![${panel.title}](${files[i]})`, '']),
   ];
   await writeFile(join(directory, 'README.md'), `${lines.join('\n')}\n`);
-  return files;
+  await writeFile(join(directory, 'index.html'), gridPage(dashboard, about, panels.map((p, i) => ({ title: p.title, file: files[i]! }))));
+  let pageHeight = 140;
+  for (let i = 0; i < heights.length; i += 2) pageHeight += Math.ceil(Math.max(heights[i]!, heights[i + 1] ?? 0)) + 10;
+  return { files, pageHeight };
+}
+
+const GRID_IMAGE_WIDTH = 600;
+
+/** Every chart of the preview on one page, two to a row, as the dashboard lays them out roughly. */
+export function gridPage(dashboard: string, about: string, charts: ReadonlyArray<{ title: string; file: string }>): string {
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escape(dashboard)}</title>
+<style>body{font-family:sans-serif;margin:12px;background:#fff}p{max-width:1180px;font-size:13px;color:#444}
+.grid{display:grid;grid-template-columns:repeat(2,${GRID_IMAGE_WIDTH}px);gap:8px}.grid img{width:${GRID_IMAGE_WIDTH}px;border:1px solid #ddd}</style></head>
+<body><h2>${escape(dashboard)}</h2><p>${escape(about.replace(/`/g, ''))}</p>
+<div class="grid">${charts.map((c) => `<img src="${encodeURIComponent(c.file)}" alt="${escape(c.title)}">`).join('\n')}</div>
+</body></html>
+`;
 }

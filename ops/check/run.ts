@@ -341,12 +341,13 @@ async function main(): Promise<number> {
         if (existing === undefined) panels.push({ title: query.panel, unit: query.unit, queries: [entry] });
         else (existing.queries as Array<typeof entry>).push(entry);
       }
-      const files = await writePreview(PREVIEW, String((main.json as { title?: string }).title ?? main.file), panels, markers as Marker[],
+      const { files, pageHeight } = await writePreview(PREVIEW, String((main.json as { title?: string }).title ?? main.file), panels, markers as Marker[],
         `Rendered by \`make ops-check\` (ops/check/run.ts) from the live data of run \`${runId}\` on ${new Date().toISOString()}: ` +
         `each panel's PromQL from \`${relative(ROOT, main.path)}\` with every variable on "All", over the whole run, step ${SCRAPE_S} s. ` +
         'Dashed lines mark the phases: steady traffic; bad deploys (a model card that does not match its file, 10% undecodable records) and their fix; ' +
         'the pipeline frozen (SIGSTOP) while events keep arriving; production paused (quiet, where the lag exporter is compared with Kafka); thawed (SIGCONT); recovered; killed (SIGKILL).');
-      check(CheckKind.setup, 'preview', files.length > 0, `${files.length} panel charts in ${relative(ROOT, PREVIEW)}/`);
+      const png = await screenshot(join(PREVIEW, 'index.html'), join(PREVIEW, 'dashboard.png'), 1240, pageHeight);
+      check(CheckKind.setup, 'preview', files.length > 0, `${files.length} panel charts in ${relative(ROOT, PREVIEW)}/${png === null ? ' (no chromium: no dashboard.png)' : ', all on one page in dashboard.png'}`);
     }
   } catch (err) {
     check(CheckKind.setup, 'run', false, (err as Error).stack ?? String(err));
@@ -469,6 +470,21 @@ async function describeGroup(brokers: string, group: string): Promise<{ output: 
     const e = err as { message: string; stderr?: string };
     return { output: '', tool, error: `${tool} failed: ${e.stderr?.slice(0, 500) ?? e.message}` };
   }
+}
+
+/**
+ * A PNG of the preview page by Debian's headless Chromium, when it is installed (it is optional:
+ * the SVGs are the preview; the picture is for places that show no SVG). Null without Chromium.
+ */
+async function screenshot(page: string, png: string, width: number, height: number): Promise<string | null> {
+  const browser = ['chromium', 'chromium-browser'].find((name) => process.env.PATH?.split(':').some((dir) => existsSync(join(dir, name))));
+  if (browser === undefined) return null;
+  await rm(png, { force: true });
+  await run(browser, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-extensions', '--no-first-run',
+    '--hide-scrollbars', `--window-size=${width},${Math.ceil(height)}`, `--screenshot=${png}`, `file://${page}`,
+  ], { timeout: 60_000 }).catch((err: unknown) => say(`chromium screenshot failed: ${(err as Error).message.split('\n')[0]}`));
+  return existsSync(png) ? png : null;
 }
 
 interface LoadedDashboard { readonly file: string; readonly path: string; readonly json: unknown }
