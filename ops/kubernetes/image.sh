@@ -78,6 +78,8 @@ build() {
   [[ -f models/current/model.onnx ]] || { log "models/current/model.onnx is missing: run make model first (the image bakes the model in)"; exit 1; }
   local base
   base="$(base_image)"
+  local previous
+  previous="$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
   log "building $IMAGE from $base"
   # Behind a TLS-intercepting proxy the host trusts its CA through NODE_EXTRA_CA_CERTS; npm in the
   # build needs it too (a build secret: it never lands in a layer).
@@ -91,6 +93,8 @@ build() {
     app ingest scorer sinks schemas models/current | tar -xf - -C "$context"
   podman build --quiet --isolation chroot "${limits[@]}" "${ca_args[@]}" --network host --file "$context/ops/kubernetes/Dockerfile" \
     --build-arg "NODE_IMAGE=$base" --tag "$IMAGE" "$context" >/dev/null
+  # The image the tag named before is left untagged by the rebuild: remove it (not if still in use).
+  if [[ -n $previous && $previous != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
   log "built $IMAGE: $(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MiB", $1/1048576}')"
 }
 
