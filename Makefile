@@ -56,6 +56,15 @@ bench: deps services model ## preload N events (default 1000000), drain them, pa
 chaos: deps services model ## outages on throwaway PostgreSQL, Redis and Kafka while the pipeline drains; writes bench/results/chaos.*
 	$(NODE) bench/chaos.ts
 
+.PHONY: k8s-check image
+k8s-check: deps ## render every Kubernetes overlay (kubectl kustomize) and validate it: schemas, unknown fields, invariants; no cluster needed
+	ops/local/ops_tools.sh
+	$(NODE) ops/kubernetes/prometheus_rule.ts --check
+	$(NODE) --test --test-reporter=spec ops/kubernetes/manifests.test.ts
+
+image: model ## build the container image with podman (ops/kubernetes/image.sh; `ops/kubernetes/image.sh smoke` also runs it)
+	ops/kubernetes/image.sh build
+
 typecheck: deps ## tsc in strict mode
 	npx tsc --noEmit
 
