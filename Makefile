@@ -9,7 +9,7 @@ export PATH := $(NODE_BIN):$(PATH)
 export KAFKAJS_NO_PARTITIONER_WARNING := 1
 NODE := node --disable-warning=TimeoutNegativeWarning
 MODEL := models/current/model.onnx
-TEST_FILES := $(shell find app ingest scorer sinks schemas bench -name '*.test.ts' 2>/dev/null | sort)
+TEST_FILES := $(shell find app ingest scorer sinks schemas bench ops -name '*.test.ts' 2>/dev/null | sort)
 
 .PHONY: help deps services services-down schemas train model migrate demo eval bench chaos test test-unit typecheck lint clean
 
@@ -72,9 +72,11 @@ lint: deps ## eslint, including the rule that stages do not import each other
 	npx eslint .
 
 test-unit: deps ## pure tests only (no services)
+	ops/local/ops_tools.sh
 	$(NODE) --test --test-reporter=spec $(shell grep -L 'requires-services' $(TEST_FILES))
 
 test: deps services model typecheck lint ## every test, against the real Kafka, PostgreSQL and Redis
+	ops/local/ops_tools.sh
 	$(NODE) --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec $(TEST_FILES)
 
 clean: ## remove models and local service state
