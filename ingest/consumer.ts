@@ -113,16 +113,26 @@ export function createIngest(options: IngestOptions): Ingest {
     for (const listener of stoppedListeners) listener(dead);
   }
 
+  const assigned = (partitions: number) => metrics.assignedPartitions.set({ topic: options.topic }, partitions);
+  // Present from the start: 0 until the first join.
+  assigned(0);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     ready = true;
+    metrics.rebalances.inc();
+    assigned(e.payload.memberAssignment[options.topic]?.length ?? 0);
     logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
   });
   consumer.on(consumer.events.CRASH, (e) => {
     ready = false;
+    // Crashed, it consumes nothing; after a restart the next join says what it has again.
+    assigned(0);
     logger.error({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed');
     if (!e.payload.restart) died(fatal ?? e.payload.error);
   });
-  consumer.on(consumer.events.STOP, () => { ready = false; });
+  consumer.on(consumer.events.STOP, () => {
+    ready = false;
+    assigned(0);
+  });
 
   async function processChunk(
     payload: EachBatchPayload,
@@ -200,7 +210,8 @@ export function createIngest(options: IngestOptions): Ingest {
       for (const letter of letters) metrics.deadLettered.inc({ code: letter.code });
     }
 
-    const last = messages[messages.length - 1]!.offset;
+    const lastMessage = messages[messages.length - 1]!;
+    const last = lastMessage.offset;
     payload.resolveOffset(last);
     if (payload.isStale()) {
       // The partition moved to another member mid-chunk: it will redeliver from the last
@@ -209,8 +220,14 @@ export function createIngest(options: IngestOptions): Ingest {
       return;
     }
     const next = (BigInt(last) + 1n).toString();
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    } catch (err) {
+      metrics.commitFailures.inc();
+      throw err;
+    }
+    // Now minus this is how old the newest record this process made durable is: progress in time, per partition.
+    metrics.lastCommittedTimestamp.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lastMessage.timestamp) / 1000);
     await payload.heartbeat();
   }
 
