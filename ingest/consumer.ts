@@ -74,6 +74,20 @@ export interface Ingest {
   stop(): Promise<void>;
 }
 
+// What a commit is refused for when this member is no longer in the group's current generation
+// (its session ran out during a long pause, or the group is rebalancing). kafkajs rejoins on these
+// (src/consumer/runner.js), but only when it sees them: its commit retrier wraps them in a
+// non-retriable error, which would stop the consumer for good.
+const REJOIN_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/** The error kafkajs rejoins the group on, if `err` is or wraps one. */
+function rejoinCause(err: unknown): Error | undefined {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (REJOIN_ERRORS.has(String((e as { type?: unknown }).type))) return e as Error;
+  }
+  return undefined;
+}
+
 const batch = (payload: EachBatchPayload): string => `${payload.batch.topic}/${payload.batch.partition}`;
 
 export function createIngest(options: IngestOptions): Ingest {
@@ -224,7 +238,7 @@ export function createIngest(options: IngestOptions): Ingest {
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     } catch (err) {
       metrics.commitFailures.inc();
-      throw err;
+      throw rejoinCause(err) ?? err;
     }
     // Now minus this is how old the newest record this process made durable is: progress in time, per partition.
     metrics.lastCommittedTimestamp.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lastMessage.timestamp) / 1000);
