@@ -108,6 +108,8 @@ test('assigned partitions and rebalances follow the group; each partition report
     return held > 0 && others > 0 && held + others === PARTITIONS;
   });
   assert.ok(Number(await a.value('mailscore_ingest_rebalances_total')) > firstJoins, 'the rebalance was counted');
+  const kept = (await a.series('mailscore_ingest_last_committed_record_timestamp_seconds')).map((v) => Number(v.labels.partition));
+  assert.equal(kept.length, await assignedTo(a), 'a reports only the partitions it still holds');
 
   // b leaves: it holds nothing, and a takes every partition back.
   await b.ingest.stop();

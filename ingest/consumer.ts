@@ -130,10 +130,19 @@ export function createIngest(options: IngestOptions): Ingest {
   const assigned = (partitions: number) => metrics.assignedPartitions.set({ topic: options.topic }, partitions);
   // Present from the start: 0 until the first join.
   assigned(0);
+  /** Partitions with a last-committed timestamp from this process. */
+  const committedPartitions = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     ready = true;
     metrics.rebalances.inc();
-    assigned(e.payload.memberAssignment[options.topic]?.length ?? 0);
+    const held = e.payload.memberAssignment[options.topic] ?? [];
+    assigned(held.length);
+    // A partition that moved away is another member's to report: a value left here would only age.
+    for (const partition of committedPartitions) {
+      if (held.includes(partition)) continue;
+      metrics.lastCommittedTimestamp.remove({ topic: options.topic, partition: String(partition) });
+      committedPartitions.delete(partition);
+    }
     logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
   });
   consumer.on(consumer.events.CRASH, (e) => {
@@ -242,6 +251,7 @@ export function createIngest(options: IngestOptions): Ingest {
     }
     // Now minus this is how old the newest record this process made durable is: progress in time, per partition.
     metrics.lastCommittedTimestamp.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lastMessage.timestamp) / 1000);
+    committedPartitions.add(batch.partition);
     await payload.heartbeat();
   }
 

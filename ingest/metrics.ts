@@ -27,7 +27,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     decodeSeconds: new Counter({ name: 'mailscore_ingest_decode_seconds_total', help: 'Main-thread time spent decoding and validating events', registers }),
     // Consumer lag is not measured here: a consumer that stalls or dies cannot report its own lag.
     // The lag exporter reads it from the broker (kafka_consumergroup_lag*).
-    lastCommittedTimestamp: new Gauge({ name: 'mailscore_ingest_last_committed_record_timestamp_seconds', help: 'Kafka timestamp of the last record of the last chunk this process committed, per partition (Unix seconds)', labelNames: ['topic', 'partition'], registers }),
+    lastCommittedTimestamp: new Gauge({ name: 'mailscore_ingest_last_committed_record_timestamp_seconds', help: 'Kafka timestamp of the last record this process committed, per partition it holds (Unix seconds)', labelNames: ['topic', 'partition'], registers }),
     rebalances: new Counter({ name: 'mailscore_ingest_rebalances_total', help: 'Times this consumer joined its group: the first join and every rebalance after it', registers }),
     assignedPartitions: new Gauge({ name: 'mailscore_ingest_assigned_partitions', help: 'Partitions of the topic assigned to this consumer at its last group join; 0 once it stopped or crashed', labelNames: ['topic'], registers }),
     commitFailures: new Counter({ name: 'mailscore_ingest_commit_failures_total', help: 'Offset commits that failed (the chunk is not committed and comes again)', registers }),
