@@ -1,8 +1,8 @@
 // The main mailscore dashboard: is the pipeline keeping up (lag from the broker, in records and
 // seconds), is it meeting its objective (99.9% of emails stored within 500 ms of receipt), and if
 // not, which stage is behind (pool, COPY, alert publishing, event loop, memory, dependencies).
-// Metric names are the contract in the README's "Operating it" section; `make dashboards` writes
-// mailscore.json from this file.
+// Metric names are issue 8's metric contract (the pipeline's /metrics and the lag exporter's);
+// `make dashboards` writes mailscore.json from this file.
 import { DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   DASHBOARD_TAG, datasourceVariable, labelVariable, mailscoreDashboardsLink, stat, timeseries, UP_DOWN,
