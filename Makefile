@@ -11,7 +11,7 @@ NODE := node --disable-warning=TimeoutNegativeWarning
 MODEL := models/current/model.onnx
 TEST_FILES := $(shell find app ingest scorer sinks schemas bench ops -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: help deps services services-down schemas train model migrate demo eval bench chaos ops-check test test-unit typecheck lint clean
+.PHONY: help deps services services-down schemas train model migrate demo eval bench chaos test test-unit typecheck lint clean dashboards rules-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -56,6 +56,25 @@ bench: deps services model ## preload N events (default 1000000), drain them, pa
 chaos: deps services model ## outages on throwaway PostgreSQL, Redis and Kafka while the pipeline drains; writes bench/results/chaos.*
 	$(NODE) bench/chaos.ts
 
+.PHONY: k8s-check image dashboards rules-check
+k8s-check: deps ## render every Kubernetes overlay (kubectl kustomize) and validate it: schemas, unknown fields, invariants; no cluster needed
+	ops/local/ops_tools.sh
+	$(NODE) ops/kubernetes/prometheus_rule.ts --check
+	$(NODE) --test --test-reporter=spec ops/kubernetes/manifests.test.ts
+
+image: model ## build the container image with podman (ops/kubernetes/image.sh; `ops/kubernetes/image.sh smoke` also runs it)
+	ops/kubernetes/image.sh build
+
+dashboards: deps ## regenerate ops/grafana/dashboards/*.json from the dashboards as code (ops/grafana/dashboards/*.ts)
+	$(NODE) ops/grafana/dashboards/build.ts
+
+rules-check: deps ## promtool: the Prometheus scrape config and rules are valid, the rule unit tests pass, the dashboards' JSON is current
+	ops/local/ops_tools.sh
+	promtool check config ops/grafana/prometheus/prometheus.yml
+	promtool test rules ops/grafana/prometheus/rules.test.yml
+	$(NODE) ops/grafana/dashboards/build.ts --check
+
+.PHONY: ops-check
 ops-check: deps model ## dashboards and alerts proved against a live Prometheus on throwaway services; writes ops/check/results/latest.* and ops/grafana/preview/
 	$(NODE) ops/check/run.ts
 
@@ -66,9 +85,11 @@ lint: deps ## eslint, including the rule that stages do not import each other
 	npx eslint .
 
 test-unit: deps ## pure tests only (no services)
+	ops/local/ops_tools.sh
 	$(NODE) --test --test-reporter=spec $(shell grep -L 'requires-services' $(TEST_FILES))
 
 test: deps services model typecheck lint ## every test, against the real Kafka, PostgreSQL and Redis
+	ops/local/ops_tools.sh
 	$(NODE) --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec $(TEST_FILES)
 
 clean: ## remove models and local service state

@@ -2,6 +2,7 @@
 // once when it starts and once when it ends, however many calls fail in between.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { DependencyMetrics } from './metrics.ts';
 import { FailureKind } from '../sinks/index.ts';
 import { backoffMs, failureKind, StoppingError, type RetryPolicy } from './retry.ts';
 
@@ -13,6 +14,8 @@ export interface DependencyHealth {
   down(dependency: Dependency, err: unknown): void;
   /** `dependency` answered again. */
   up(dependency: Dependency): void;
+  /** A call that `dependency` failed is about to be tried again. */
+  retried(dependency: Dependency): void;
   /** The dependencies in an outage now. */
   unavailable(): Dependency[];
   /**
@@ -22,14 +25,20 @@ export interface DependencyHealth {
   watch(dependency: Dependency, probe: () => Promise<unknown>, signal: AbortSignal): void;
 }
 
-export function createDependencyHealth(logger: Logger): DependencyHealth {
+export function createDependencyHealth(logger: Logger, metrics: DependencyMetrics): DependencyHealth {
   const since = new Map<Dependency, number>();
+  // Every series from the start: a rate over a series that appears only at the first retry misses that retry.
+  for (const dependency of Object.values(Dependency)) {
+    metrics.retries.inc({ dependency }, 0);
+    metrics.up.set({ dependency }, 1);
+  }
   const probes = new Map<Dependency, { probe: () => Promise<unknown>; signal: AbortSignal }>();
   const probing = new Set<Dependency>();
 
   function down(dependency: Dependency, err: unknown): void {
     if (since.has(dependency)) return;
     since.set(dependency, Date.now());
+    metrics.up.set({ dependency }, 0);
     logger.warn({ err, dependency }, `${dependency} is unavailable; waiting for it (not ready meanwhile)`);
     const watched = probes.get(dependency);
     if (watched !== undefined && !probing.has(dependency)) void probeUntilUp(dependency, watched.probe, watched.signal);
@@ -39,6 +48,7 @@ export function createDependencyHealth(logger: Logger): DependencyHealth {
     const start = since.get(dependency);
     if (start === undefined) return;
     since.delete(dependency);
+    metrics.up.set({ dependency }, 1);
     logger.info({ dependency, outageMs: Date.now() - start }, `${dependency} is back`);
   }
 
@@ -63,6 +73,7 @@ export function createDependencyHealth(logger: Logger): DependencyHealth {
   return {
     down,
     up,
+    retried: (dependency) => metrics.retries.inc({ dependency }),
     unavailable: () => [...since.keys()],
     watch: (dependency, probe, signal) => void probes.set(dependency, { probe, signal }),
   };
@@ -100,6 +111,7 @@ export async function waitForDependency<T>(
       } catch {
         throw new StoppingError(what);
       }
+      options.health.retried(dependency);
     }
   }
 }

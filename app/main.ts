@@ -12,6 +12,7 @@ import { createKafka, createPipeline, createPostgresPool, type Pipeline } from '
 import { startHttpServer } from './http.ts';
 import { describeFatal, loggerOptions, redisConnectionOptions } from './security.ts';
 import { createDependencyHealth, Dependency, waitForDependency } from './dependencies.ts';
+import { createDependencyMetrics } from './metrics.ts';
 import { StoppingError } from './retry.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
@@ -40,7 +41,7 @@ program
     const registry = new Registry();
     // Node's process metrics under their standard names (process_*, nodejs_*), so stock Node.js dashboards work.
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
-    const health = createDependencyHealth(logger);
+    const health = createDependencyHealth(logger, createDependencyMetrics(registry));
     const startup = new AbortController();
     let pipeline: Pipeline | undefined;
     // Alive until the consumer has stopped for good or the process is exiting on a failure: a

@@ -34,6 +34,12 @@ async function startPipeline(env: TestEnvironment, name: string, overrides: Reco
 const status = (child: PipelineChild, path: string) =>
   fetch(`http://127.0.0.1:${child.port}${path}`).then((r) => r.status, () => 0);
 
+/** One series of the child's /metrics, as a number (NaN when absent). */
+async function metric(child: PipelineChild, series: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${child.port}/metrics`)).text();
+  return Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 async function deadLetterCount(env: TestEnvironment): Promise<number> {
   const admin = env.kafka.admin();
   await admin.connect();
@@ -80,10 +86,18 @@ test('PostgreSQL stopped for 10 s mid-stream: the process waits (alive, not read
   }
   assert.deepEqual([...during.health], [200], 'alive throughout the outage');
   assert.deepEqual([...during.ready], [503], 'not ready while PostgreSQL is down');
+  assert.equal(await metric(child, 'mailscore_dependency_up{dependency="postgres"}'), 0, 'postgres down while it is');
+  assert.equal(await metric(child, 'mailscore_dependency_up{dependency="kafka"}'), 1);
   await postgres.start();
 
   await waitFor('every event to be stored', () => countRows(env.pool, 'public'), (n) => n >= events.length, 120_000);
   await waitFor('readiness to return', () => status(child, '/readyz'), (s) => s === 200, 20_000);
+  assert.equal(await metric(child, 'mailscore_dependency_up{dependency="postgres"}'), 1, 'postgres up again');
+  assert.ok(await metric(child, 'mailscore_dependency_retries_total{dependency="postgres"}') > 0, 'the calls PostgreSQL failed were retried, and counted');
+  // One latency per row made durable: each inserted row, and each redelivered one found stored.
+  const durable = await metric(child, 'mailscore_sink_rows_written_total') + await metric(child, 'mailscore_sink_duplicate_rows_total');
+  assert.equal(await metric(child, 'mailscore_e2e_latency_seconds_count'), durable);
+  assert.ok(durable >= events.length);
   child.kill('SIGTERM');
   assert.equal(await child.exited, 0, child.output.slice(-20).join('\n'));
   await exactlyOnce(env, events.map((e) => e.messageId!));
@@ -107,6 +121,9 @@ test('a process started while PostgreSQL is down waits for it (alive, not ready)
   }
   await postgres.start();
   await waitFor('every event to be stored', () => countRows(env.pool, 'public'), (n) => n >= events.length, 120_000);
+  assert.ok(await metric(child, 'mailscore_dependency_retries_total{dependency="postgres"}') > 0, 'start-up retried PostgreSQL, and counted it');
+  assert.equal(await metric(child, 'mailscore_dependency_up{dependency="postgres"}'), 1);
+  assert.equal(await metric(child, 'mailscore_sink_partition_days_ahead'), env.config.postgres.premakeDays, 'partitions made once PostgreSQL came');
   child.kill('SIGTERM');
   assert.equal(await child.exited, 0, child.output.slice(-20).join('\n'));
   await exactlyOnce(env, events.map((e) => e.messageId!));

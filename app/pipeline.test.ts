@@ -5,11 +5,32 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startHttpServer } from './http.ts';
+import type { Kafka } from 'kafkajs';
 import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
 import { AlertCodec, EmailEventCodec } from '../schemas/contracts.ts';
 import { EVENT_LIMITS } from '../schemas/limits.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
 import { alertId, ALERT_ID_HEADER } from '../sinks/index.ts';
+
+/** The Kafka timestamp (ms) of the last record of each non-empty partition of `topic`. */
+async function lastRecordTimestamps(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high) - 1n]));
+  await admin.disconnect();
+  const last = new Map<number, number>();
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (BigInt(message.offset) === ends.get(partition)) last.set(partition, Number(message.timestamp));
+    },
+  });
+  await waitFor('the last record of every partition', async () => last.size, (n) => n === ends.size, 30_000)
+    .finally(() => consumer.disconnect());
+  return last;
+}
 
 test('events in, exact rows and alerts out; poison goes to the dead-letter topic while good events flow', async (t) => {
   const registry = new Registry();
@@ -77,7 +98,30 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
   assert.ok(value('mailscore_ingest_fields_cut_total{field="subject"}') >= 1, 'the overlong subject was cut and counted');
   assert.equal(value('mailscore_sink_rows_written_total'), expected.length);
   assert.equal(value('mailscore_sink_alerts_published_total'), alerted.length);
-  for (const name of ['mailscore_ingest_consumer_lag_records', 'mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'nodejs_eventloop_lag_seconds', 'process_cpu_user_seconds_total']) {
+  // One latency per stored email, each well under the bucket for 60 s (received_at is "now").
+  assert.equal(value('mailscore_e2e_latency_seconds_count'), expected.length);
+  assert.equal(value('mailscore_e2e_latency_seconds_bucket{le="60"}'), expected.length);
+  assert.ok(value('mailscore_e2e_latency_seconds_sum') > 0);
+  // One member alone in its group holds every partition of the topic.
+  assert.equal(value(`mailscore_ingest_assigned_partitions{topic="${env.config.topics.input}"}`), env.config.topics.partitions);
+  assert.ok(value('mailscore_ingest_rebalances_total') >= 1, 'the first join is counted');
+  assert.equal(value('mailscore_ingest_commit_failures_total'), 0);
+  // Per partition, the Kafka timestamp of its last record: every record, poison too, was committed.
+  const lastTimestamps = await lastRecordTimestamps(env.kafka, env.config.topics.input);
+  assert.ok(lastTimestamps.size > 0);
+  const committedSeries = [...metrics.matchAll(/^mailscore_ingest_last_committed_record_timestamp_seconds\{topic="([^"]+)",partition="(\d+)"\} (\S+)$/gm)];
+  assert.deepEqual(
+    new Map(committedSeries.map(([, topic, partition, seconds]) => [`${topic}/${partition}`, Number(seconds)])),
+    new Map([...lastTimestamps].map(([partition, ms]) => [`${env.config.topics.input}/${partition}`, ms / 1000])),
+  );
+  for (const dependency of ['postgres', 'kafka', 'redis']) {
+    assert.equal(value(`mailscore_dependency_up{dependency="${dependency}"}`), 1, `${dependency} up`);
+    assert.equal(value(`mailscore_dependency_retries_total{dependency="${dependency}"}`), 0, `no ${dependency} retries without an outage`);
+  }
+  assert.equal(value('mailscore_sink_partition_days_ahead'), env.config.postgres.premakeDays);
+  // Lag is the lag exporter's, read from the broker: the consumer no longer reports its own.
+  assert.ok(!metrics.includes('mailscore_ingest_consumer_lag_records'));
+  for (const name of ['mailscore_scorer_batch_seconds_bucket', 'mailscore_sink_copy_seconds_bucket', 'mailscore_scorer_pool_utilisation_ratio', 'nodejs_eventloop_lag_seconds', 'process_cpu_user_seconds_total']) {
     assert.ok(metrics.includes(name), `/metrics exposes ${name}`);
   }
   assert.equal((await fetch(`${base}/readyz`)).status, 200);

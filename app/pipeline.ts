@@ -15,6 +15,7 @@ import { untilDone, type OutageHooks } from './retry.ts';
 import { kafkaSecurity } from './security.ts';
 import { createRedisClients } from './redis.ts';
 import { createDependencyHealth, Dependency, waitForDependency, type DependencyHealth } from './dependencies.ts';
+import { createDependencyMetrics, createPipelineMetrics } from './metrics.ts';
 
 export function createKafka(config: Config, logger: Logger): Kafka {
   registerCompressionCodecs({ maxDecompressedBytes: config.ingest.maxDecompressedBytes });
@@ -73,7 +74,7 @@ function dependencyOf(err: unknown, fallback: Dependency): Dependency {
 export interface PipelineOptions {
   /** Aborted to give up waiting for a dependency during start-up. */
   readonly signal?: AbortSignal;
-  /** Where start-up reports the dependencies it waits for; a fresh tracker when absent. */
+  /** Where start-up reports the dependencies it waits for; a fresh tracker (its metrics in `registry`) when absent. */
   readonly health?: DependencyHealth;
 }
 
@@ -82,7 +83,7 @@ export interface PipelineOptions {
  * (logged every few seconds) rather than failing start-up; `options.signal` ends the wait.
  */
 export async function createPipeline(config: Config, logger: Logger, registry: Registry, options: PipelineOptions = {}): Promise<Pipeline> {
-  const health = options.health ?? createDependencyHealth(logger);
+  const health = options.health ?? createDependencyHealth(logger, createDependencyMetrics(registry));
   const running = new AbortController();
   const startupSignal = options.signal === undefined ? running.signal : AbortSignal.any([options.signal, running.signal]);
   const waitFor = <T>(dependency: Dependency, what: string, action: () => Promise<T>) =>
@@ -110,6 +111,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   }
 
   async function assemble(): Promise<Pipeline> {
+    const pipelineMetrics = createPipelineMetrics(registry);
     const sinkMetrics = createSinkMetrics(registry);
     const postgres = createPostgresSink(pool, config.postgres, sinkMetrics);
     await waitFor(Dependency.postgres, 'applying the schema', () => postgres.migrate(config.postgres.schema));
@@ -161,16 +163,31 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
           for (const dependency of failed) health.up(dependency);
           failed.clear();
         },
+        onRetry: (err) => health.retried(dependencyOf(err, fallback)),
       };
     }
     /** Through outages of any length; a fault a few times, then the consumer stops uncommitted. */
     const resilient = <T>(what: string, fallback: Dependency, action: () => Promise<T>) =>
       untilDone(what, config.retry, logger, outageHooks(fallback), action);
 
+    /**
+     * The end-to-end latency of rows just committed. Redelivered rows that were already stored count
+     * too: they are durable now. received_at comes from the sender: one in the future counts as 0,
+     * one long past lands in the +Inf bucket.
+     */
+    function observeStored(rows: readonly ScoredEmail[]): void {
+      const now = Date.now();
+      for (const row of rows) {
+        const seconds = (now - row.receivedAtMs) / 1000;
+        pipelineMetrics.e2eLatency.observe(seconds > 0 ? seconds : 0);
+      }
+    }
+
     /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
     async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
       try {
         await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
+        observeStored(rows);
         return [];
       } catch (err) {
         // Only the data of a row is a reason to set rows aside; outages and faults never are.

@@ -29,8 +29,8 @@ test('failureKind: sink kinds, socket codes, SQLSTATE classes, client give-ups, 
 });
 
 function hooks(signal = new AbortController().signal) {
-  const seen = { outages: 0, recovered: 0 };
-  const h: OutageHooks = { signal, onOutage: () => void seen.outages++, onRecovered: () => void seen.recovered++ };
+  const seen = { outages: 0, recovered: 0, retries: 0 };
+  const h: OutageHooks = { signal, onOutage: () => void seen.outages++, onRecovered: () => void seen.recovered++, onRetry: () => void seen.retries++ };
   return { h, seen };
 }
 
@@ -45,10 +45,11 @@ test('untilDone: an outage is waited out for as many tries as it takes, and its 
   assert.equal(calls, 25, 'far more tries than policy.attempts');
   assert.equal(seen.outages, 24);
   assert.equal(seen.recovered, 1);
+  assert.equal(seen.retries, 24, 'each try after a failure is one retry');
 });
 
 test('untilDone: a fault is tried policy.attempts times, then halts the pipeline', async () => {
-  const { h } = hooks();
+  const { h, seen } = hooks();
   let calls = 0;
   await assert.rejects(
     untilDone('x', policy, logger, h, async () => {
@@ -58,14 +59,16 @@ test('untilDone: a fault is tried policy.attempts times, then halts the pipeline
     (err: unknown) => err instanceof PipelineHaltError && err.retriable === false,
   );
   assert.equal(calls, policy.attempts);
+  assert.equal(seen.retries, policy.attempts - 1);
 });
 
 test('untilDone: a row error is thrown at once, for the caller to set the row aside', async () => {
-  const { h } = hooks();
+  const { h, seen } = hooks();
   let calls = 0;
   const row = new SinkError('bad row', 'PG_22P02', FailureKind.row);
   await assert.rejects(untilDone('x', policy, logger, h, async () => { calls++; throw row; }), (err) => err === row);
   assert.equal(calls, 1);
+  assert.equal(seen.retries, 0);
 });
 
 test('untilDone: stopping ends the wait for a dependency promptly', async () => {

@@ -81,6 +81,8 @@ export interface OutageHooks {
   onOutage(err: unknown): void;
   /** Called after a success that followed outage-kind failures. */
   onRecovered(): void;
+  /** Called each time a call that failed (an outage or a fault) is tried again, with its last error. */
+  onRetry(err: unknown): void;
 }
 
 /**
@@ -125,6 +127,7 @@ export async function untilDone<T>(what: string, policy: RetryPolicy, logger: Lo
       } catch {
         throw new StoppingError(what);
       }
+      hooks.onRetry(err);
     }
   }
 }

@@ -8,7 +8,7 @@
 // first new row. Writes bench/results/chaos.md and chaos.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,6 +58,8 @@ async function main() {
   say(`run ${runId}: starting a throwaway PostgreSQL, Redis and Kafka broker`);
   const services: PrivateService[] = [];
   let pipeline: { child: ChildProcess; port: number } | undefined;
+  /** Set when the harness ends the pipeline itself: an exit after it is expected. */
+  let stopping = false;
   try {
     const [postgres, redis, kafkaBroker] = await Promise.all([privatePostgres(), privateRedis(), privateKafka()]);
     services.push(postgres, redis, kafkaBroker);
@@ -74,15 +76,29 @@ async function main() {
     const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
     db.on('error', () => undefined);
     await mkdir(join(RESULTS, 'runs'), { recursive: true });
-    const logFile = createWriteStream(join(RESULTS, 'runs', `${runId}.log`));
+    const logPath = join(RESULTS, 'runs', `${runId}.log`);
+    const logFile = createWriteStream(logPath);
     const exits: string[] = [];
+    /** Exits the harness did not cause: each one is a defect, reported and failing the run. */
+    const unexpectedExits: string[] = [];
+    let killing = false;
+    const logTail = async () => (await readFile(logPath, 'utf8').catch(() => '')).split('\n').slice(-40).join('\n');
 
     const startPipeline = async () => {
       const port = await freePort();
       const child = spawn(MAILSCORE, ['start'], { env: { ...env, HTTP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.pipe(logFile, { end: false });
       child.stderr!.pipe(logFile, { end: false });
-      child.once('exit', (code, signal) => exits.push(signal ?? String(code)));
+      child.once('exit', (code, signal) => {
+        const how = signal ?? String(code);
+        exits.push(how);
+        if (killing || stopping) return;
+        // Restarted at once, as a supervisor would, so that the figures stay about recovery.
+        unexpectedExits.push(how);
+        say(`  the pipeline exited on its own (${how}); restarting it. The end of its log:\n${'-'.repeat(40)}`);
+        void logTail().then((tail) => say(`${tail}\n${'-'.repeat(40)}`));
+        void startPipeline();
+      });
       pipeline = { child, port };
       return pipeline;
     };
@@ -90,8 +106,10 @@ async function main() {
       const { child } = pipeline!;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
+      killing = true;
       child.kill('SIGKILL');
       await exited;
+      killing = false;
     };
 
     // The producer: RATE events a second for the whole run, each batch sent until the broker takes it.
@@ -165,8 +183,6 @@ async function main() {
       };
       results.push(entry);
       say(`  ${disruption}: back to scoring in ${recovery ?? '—'} s; ${before} produced so far, ${lost} missing, ${entry.duplicates} duplicates`);
-      // A pipeline that exited on its own is restarted, as a supervisor would, and the exit recorded.
-      if (pipeline!.child.exitCode !== null) await startPipeline();
     };
     const down = async (what: string, service: PrivateService, seconds: number) => {
       say(`${what}: stopped for ${seconds} s`);
@@ -175,10 +191,6 @@ async function main() {
       await sleep(Math.max(0, seconds * 1000 - (Date.now() - stoppedAt)));
       await service.start();
       const back = Date.now();
-      if (pipeline!.child.exitCode !== null) {
-        say(`  the pipeline exited during the ${what} outage (${exits.at(-1)}); restarting it`);
-        await startPipeline();
-      }
       await record(what, (back - stoppedAt) / 1000, back);
     };
 
@@ -221,6 +233,7 @@ async function main() {
         await admin.disconnect();
       }
     })();
+    stopping = true;
     const stopCode = await new Promise<number | null>((resolve) => {
       pipeline!.child.once('exit', (code) => resolve(code));
       pipeline!.child.kill('SIGTERM');
@@ -232,7 +245,7 @@ async function main() {
       run: runId, seed: SEED, rate_per_second: RATE, events: final.before, rows_lost: final.lost, duplicates: finalDuplicates, dead_letters: deadLetters,
       kills: KILLS, kills_survived_clean: results.filter((r) => r.disruption.startsWith('kill') && r.rows_lost === 0 && r.duplicates === 0).length,
       kill_recovery_s: sorted.length === 0 ? null : { median: round(median(sorted), 2), min: sorted[0], max: sorted.at(-1) },
-      final_stop_exit_code: stopCode,
+      final_stop_exit_code: stopCode, unexpected_exits: unexpectedExits,
       session_timeout_ms: config.ingest.sessionTimeoutMs, heartbeat_interval_ms: config.ingest.heartbeatIntervalMs,
       seconds: round((Date.now() - startedAt) / 1000, 1),
       disruptions: results,
@@ -240,8 +253,12 @@ async function main() {
     await writeFile(join(RESULTS, 'chaos.json'), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFile(join(RESULTS, 'chaos.md'), report(summary));
     say(`${final.before} events, ${final.lost} lost, ${finalDuplicates} duplicates; report in bench/results/chaos.md`);
-    if (final.lost !== 0 || finalDuplicates !== 0 || results.some((r) => r.rows_lost !== 0 || r.duplicates !== 0)) process.exitCode = 1;
+    if (unexpectedExits.length > 0) say(`the pipeline exited on its own ${unexpectedExits.length} time(s) (${unexpectedExits.join(', ')}): see ${logPath}`);
+    if (final.lost !== 0 || finalDuplicates !== 0 || results.some((r) => r.rows_lost !== 0 || r.duplicates !== 0) || unexpectedExits.length > 0) {
+      process.exitCode = 1;
+    }
   } finally {
+    stopping = true;
     pipeline?.child.kill('SIGKILL');
     await Promise.all(services.map((s) => s.remove().catch((err: unknown) => say(`cleanup: ${(err as Error).message}`))));
   }
@@ -250,6 +267,7 @@ async function main() {
 function report(s: {
   run: string; seed: number; rate_per_second: number; events: number; rows_lost: number; duplicates: number; dead_letters: number; kills: number;
   kills_survived_clean: number; kill_recovery_s: { median: number; min: number | undefined; max: number | undefined } | null; final_stop_exit_code: number | null;
+  unexpected_exits: string[];
   session_timeout_ms: number; heartbeat_interval_ms: number; seconds: number; disruptions: Disruption[];
 }): string {
   const rows = s.disruptions.map((d) =>
@@ -271,6 +289,7 @@ ${rows.join('\n')}
 - Events produced: **${s.events}**; missing at the end: **${s.rows_lost}**; duplicate rows: **${s.duplicates}**; dead letters: ${s.dead_letters}.
 - \`kill -9\` survived with nothing lost or duplicated: **${s.kills_survived_clean} of ${s.kills}**; restart to scoring again:
   ${k === null ? 'n/a' : `median **${k.median} s** (min ${k.min} s, max ${k.max} s)`}.
+- Exits the harness did not cause (each a defect; the pipeline was restarted at once, as a supervisor would): ${s.unexpected_exits.length === 0 ? 'none' : s.unexpected_exits.join(', ')}.
 - Final SIGTERM exit code: ${s.final_stop_exit_code}.
 `;
 }

@@ -74,6 +74,20 @@ export interface Ingest {
   stop(): Promise<void>;
 }
 
+// What a commit is refused for when this member is no longer in the group's current generation
+// (its session ran out during a long pause, or the group is rebalancing). kafkajs rejoins on these
+// (src/consumer/runner.js), but only when it sees them: its commit retrier wraps them in a
+// non-retriable error, which would stop the consumer for good.
+const REJOIN_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/** The error kafkajs rejoins the group on, if `err` is or wraps one. */
+function rejoinCause(err: unknown): Error | undefined {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (REJOIN_ERRORS.has(String((e as { type?: unknown }).type))) return e as Error;
+  }
+  return undefined;
+}
+
 const batch = (payload: EachBatchPayload): string => `${payload.batch.topic}/${payload.batch.partition}`;
 
 export function createIngest(options: IngestOptions): Ingest {
@@ -113,16 +127,35 @@ export function createIngest(options: IngestOptions): Ingest {
     for (const listener of stoppedListeners) listener(dead);
   }
 
+  const assigned = (partitions: number) => metrics.assignedPartitions.set({ topic: options.topic }, partitions);
+  // Present from the start: 0 until the first join.
+  assigned(0);
+  /** Partitions with a last-committed timestamp from this process. */
+  const committedPartitions = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     ready = true;
+    metrics.rebalances.inc();
+    const held = e.payload.memberAssignment[options.topic] ?? [];
+    assigned(held.length);
+    // A partition that moved away is another member's to report: a value left here would only age.
+    for (const partition of committedPartitions) {
+      if (held.includes(partition)) continue;
+      metrics.lastCommittedTimestamp.remove({ topic: options.topic, partition: String(partition) });
+      committedPartitions.delete(partition);
+    }
     logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
   });
   consumer.on(consumer.events.CRASH, (e) => {
     ready = false;
+    // Crashed, it consumes nothing; after a restart the next join says what it has again.
+    assigned(0);
     logger.error({ err: e.payload.error, restart: e.payload.restart }, e.payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed');
     if (!e.payload.restart) died(fatal ?? e.payload.error);
   });
-  consumer.on(consumer.events.STOP, () => { ready = false; });
+  consumer.on(consumer.events.STOP, () => {
+    ready = false;
+    assigned(0);
+  });
 
   async function processChunk(
     payload: EachBatchPayload,
@@ -200,7 +233,8 @@ export function createIngest(options: IngestOptions): Ingest {
       for (const letter of letters) metrics.deadLettered.inc({ code: letter.code });
     }
 
-    const last = messages[messages.length - 1]!.offset;
+    const lastMessage = messages[messages.length - 1]!;
+    const last = lastMessage.offset;
     payload.resolveOffset(last);
     if (payload.isStale()) {
       // The partition moved to another member mid-chunk: it will redeliver from the last
@@ -209,8 +243,15 @@ export function createIngest(options: IngestOptions): Ingest {
       return;
     }
     const next = (BigInt(last) + 1n).toString();
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(next)));
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    } catch (err) {
+      metrics.commitFailures.inc();
+      throw rejoinCause(err) ?? err;
+    }
+    // Now minus this is how old the newest record this process made durable is: progress in time, per partition.
+    metrics.lastCommittedTimestamp.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lastMessage.timestamp) / 1000);
+    committedPartitions.add(batch.partition);
     await payload.heartbeat();
   }
 

@@ -8,7 +8,10 @@ export interface IngestMetrics {
   readonly batchSize: Histogram;
   readonly handlerSeconds: Histogram;
   readonly decodeSeconds: Counter;
-  readonly lag: Gauge<'topic' | 'partition'>;
+  readonly lastCommittedTimestamp: Gauge<'topic' | 'partition'>;
+  readonly rebalances: Counter;
+  readonly assignedPartitions: Gauge<'topic'>;
+  readonly commitFailures: Counter;
   readonly paused: Gauge;
 }
 
@@ -22,7 +25,12 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     batchSize: new Histogram({ name: 'mailscore_ingest_batch_events', help: 'Events handed to the pipeline per batch', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers }),
     handlerSeconds: new Histogram({ name: 'mailscore_ingest_batch_seconds', help: 'Time from a batch handed over to all its results durable', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     decodeSeconds: new Counter({ name: 'mailscore_ingest_decode_seconds_total', help: 'Main-thread time spent decoding and validating events', registers }),
-    lag: new Gauge({ name: 'mailscore_ingest_consumer_lag_records', help: 'High watermark minus committed offset, per partition', labelNames: ['topic', 'partition'], registers }),
+    // Consumer lag is not measured here: a consumer that stalls or dies cannot report its own lag.
+    // The lag exporter reads it from the broker (kafka_consumergroup_lag*).
+    lastCommittedTimestamp: new Gauge({ name: 'mailscore_ingest_last_committed_record_timestamp_seconds', help: 'Kafka timestamp of the last record this process committed, per partition it holds (Unix seconds)', labelNames: ['topic', 'partition'], registers }),
+    rebalances: new Counter({ name: 'mailscore_ingest_rebalances_total', help: 'Times this consumer joined its group: the first join and every rebalance after it', registers }),
+    assignedPartitions: new Gauge({ name: 'mailscore_ingest_assigned_partitions', help: 'Partitions of the topic assigned to this consumer at its last group join; 0 once it stopped or crashed', labelNames: ['topic'], registers }),
+    commitFailures: new Counter({ name: 'mailscore_ingest_commit_failures_total', help: 'Offset commits that failed (the chunk is not committed and comes again)', registers }),
     paused: new Gauge({ name: 'mailscore_ingest_paused', help: '1 while fetching is paused because a downstream stage is behind', registers }),
   };
 }

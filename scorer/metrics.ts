@@ -24,7 +24,7 @@ export function createScorerMetrics(registry: Registry): ScorerMetrics {
     scored: new Counter({ name: 'mailscore_scorer_emails_scored_total', help: 'Emails scored, by verdict', labelNames: ['verdict'], registers }),
     failed: new Counter({ name: 'mailscore_scorer_emails_failed_total', help: 'Emails the workers could not score (dead-lettered)', registers }),
     batchSeconds: new Histogram({ name: 'mailscore_scorer_batch_seconds', help: 'Time to score one batch, queueing in the pool included', buckets: LATENCY_BUCKETS, registers }),
-    stageSeconds: new Counter({ name: 'mailscore_scorer_stage_seconds_total', help: 'Worker CPU time by stage (features, inference) and main-thread time (intel, policy, risk)', labelNames: ['stage'], registers }),
+    stageSeconds: new Counter({ name: 'mailscore_scorer_stage_seconds_total', help: 'Wall time by stage, not CPU time: features and inference per worker task (performance.now in the worker; tasks run in parallel, so their sum can exceed elapsed time), risk on the main thread (threat intel and policy lookups, their waits on Redis and PostgreSQL included, then the risk rules)', labelNames: ['stage'], registers }),
     poolUtilisation: new Gauge({ name: 'mailscore_scorer_pool_utilisation_ratio', help: 'Share of worker time spent running tasks (piscina utilization)', registers }),
     poolQueue: new Gauge({ name: 'mailscore_scorer_pool_queue_tasks', help: 'Batches waiting for a worker', registers }),
     modelInfo: new Gauge({ name: 'mailscore_scorer_model_info', help: 'The model versions in service (1), by role (current, shadow)', labelNames: ['role', 'version'], registers }),

@@ -16,7 +16,11 @@ export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: Sin
   const writer = createCopyWriter(pool, metrics);
   return {
     migrate: (schema: string) => migrate(pool, schema),
-    maintainPartitions: (nowMs?: number) => maintainPartitions(pool, plan, nowMs),
+    maintainPartitions: async (nowMs = Date.now()) => {
+      const report = await maintainPartitions(pool, plan, nowMs);
+      metrics.partitionsMaintained(report.daysAhead, nowMs);
+      return report;
+    },
     write: writer.write,
   };
 }

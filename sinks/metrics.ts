@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { daysAheadSince } from './postgres/partitions.ts';
 
 export interface SinkMetrics {
   readonly copySeconds: Histogram;
@@ -7,11 +8,28 @@ export interface SinkMetrics {
   readonly batchRows: Histogram;
   readonly alertsPublished: Counter;
   readonly alertSeconds: Histogram;
+  /** A partition maintenance run at `runMs` left `daysAhead` days after that day with a partition. */
+  partitionsMaintained(daysAhead: number, runMs: number): void;
 }
 
 export function createSinkMetrics(registry: Registry): SinkMetrics {
   const registers = [registry];
+  let lastRun: { daysAhead: number; runMs: number } | undefined;
+  const partitionDaysAhead = new Gauge({
+    name: 'mailscore_sink_partition_days_ahead',
+    help: 'Consecutive days after today (UTC) with a daily partition of email_scores, as of the last maintenance run, less the days passed since (0: no partition for tomorrow)',
+    // Registered at the first run: before it, 0 would claim that no partition exists.
+    registers: [],
+    // Worked out at each scrape, so that it falls at midnight when maintenance keeps failing.
+    collect() {
+      if (lastRun !== undefined) this.set(daysAheadSince(lastRun.daysAhead, lastRun.runMs, Date.now()));
+    },
+  });
   return {
+    partitionsMaintained(daysAhead, runMs) {
+      if (lastRun === undefined) registry.registerMetric(partitionDaysAhead);
+      lastRun = { daysAhead, runMs };
+    },
     copySeconds: new Histogram({ name: 'mailscore_sink_copy_seconds', help: 'One COPY batch into email_scores, commit included', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
     rowsWritten: new Counter({ name: 'mailscore_sink_rows_written_total', help: 'Rows inserted into email_scores', registers }),
     duplicates: new Counter({ name: 'mailscore_sink_duplicate_rows_total', help: 'Redelivered rows that were already in email_scores', registers }),

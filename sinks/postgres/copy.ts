@@ -10,6 +10,7 @@ import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ScoredEmail } from '../../schemas/contracts.ts';
 import { postgresError } from '../errors.ts';
+import { checkout } from './checkout.ts';
 import { COPY_COLUMNS, toCopyLine } from './rows.ts';
 import type { SinkMetrics } from '../metrics.ts';
 
@@ -27,12 +28,7 @@ export function createCopyWriter(pool: Pool, metrics: SinkMetrics) {
   async function write(rows: readonly ScoredEmail[]): Promise<WriteReport> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     const endTimer = metrics.copySeconds.startTimer();
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw postgresError(err, 'connecting to write email_scores');
-    }
+    const { client, release } = await checkout(pool, 'connecting to write email_scores');
     let broken = false;
     try {
       if (!staged.has(client)) {
@@ -59,7 +55,7 @@ export function createCopyWriter(pool: Pool, metrics: SinkMetrics) {
       if (error.retriable) broken = true;
       throw error;
     } finally {
-      client.release(broken);
+      release(broken);
       endTimer();
     }
   }

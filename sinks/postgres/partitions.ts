@@ -20,10 +20,30 @@ export interface MaintenanceReport {
   readonly dropped: string[];
   readonly movedFromDefault: number;
   readonly deletedFromDefault: number;
+  /** Consecutive days after today (UTC) that have a partition once the run is done. */
+  readonly daysAhead: number;
 }
 
 export function partitionName(dayStartMs: number): string {
   return `email_scores_p${new Date(dayStartMs).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+/** How many consecutive days after the day of `nowMs` (UTC) have a daily partition among `names`. */
+export function consecutiveDaysAhead(names: ReadonlySet<string>, nowMs: number): number {
+  const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  let days = 0;
+  while (names.has(partitionName(today + (days + 1) * DAY_MS))) days++;
+  return days;
+}
+
+/**
+ * `daysAhead` as found by a run on the day of `runMs`, on the day of `nowMs`: every day that has
+ * passed since without another run used one up. Partitions ahead are only ever made by a run, so
+ * this is what exists, and it reaches 0 when runs keep failing.
+ */
+export function daysAheadSince(daysAhead: number, runMs: number, nowMs: number): number {
+  const passed = Math.floor(nowMs / DAY_MS) - Math.floor(runMs / DAY_MS);
+  return Math.max(0, daysAhead - Math.max(0, passed));
 }
 
 export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs = Date.now()): Promise<MaintenanceReport> {
@@ -66,6 +86,7 @@ export async function maintainPartitions(pool: Pool, plan: PartitionPlan, nowMs 
       }
     }
     const deleted = await client.query('DELETE FROM email_scores_default WHERE received_at < $1', [new Date(oldestKept).toISOString()]);
-    return { created, dropped, movedFromDefault, deletedFromDefault: deleted.rowCount ?? 0 };
+    const now = new Set([...existing, ...created].filter((name) => !dropped.includes(name)));
+    return { created, dropped, movedFromDefault, deletedFromDefault: deleted.rowCount ?? 0, daysAhead: consecutiveDaysAhead(now, nowMs) };
   });
 }

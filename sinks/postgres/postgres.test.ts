@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createPostgresSink, createSinkMetrics, partitionName, SinkError } from '../index.ts';
 import { unescapeStoredJson, unescapeStoredText } from './rows.ts';
+import { consecutiveDaysAhead, daysAheadSince } from './partitions.ts';
 import type { ScoredEmail } from '../../schemas/contracts.ts';
 
 const DAY = 86_400_000;
@@ -19,9 +20,10 @@ async function freshSchema(t: { after: (fn: () => Promise<void>) => void }) {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
   });
-  const sink = createPostgresSink(pool, { premakeDays: 2, retentionDays: 7 }, createSinkMetrics(new Registry()));
+  const registry = new Registry();
+  const sink = createPostgresSink(pool, { premakeDays: 2, retentionDays: 7 }, createSinkMetrics(registry));
   await sink.migrate(schema);
-  return { pool, sink, schema };
+  return { pool, sink, schema, registry };
 }
 
 function row(messageId: string, receivedAtMs: number, overrides: Partial<ScoredEmail> = {}): ScoredEmail {
@@ -40,6 +42,7 @@ test('daily partitions are created ahead, rows outside them land in the default 
   const report = await sink.maintainPartitions(NOW);
   const today = Math.floor(NOW / DAY) * DAY;
   assert.deepEqual(report.created, [-1, 0, 1, 2].map((d) => partitionName(today + d * DAY)));
+  assert.equal(report.daysAhead, 2);
   assert.deepEqual(await partitions(pool), ['email_scores_default', ...report.created].sort());
 
   // Ten days ahead has no partition yet: the row must not fail the batch.
@@ -57,6 +60,34 @@ test('daily partitions are created ahead, rows outside them land in the default 
   // ...and the retention of 7 days dropped the partitions of the first run.
   assert.ok(later.dropped.includes(partitionName(today - DAY)) && later.dropped.includes(partitionName(today)));
   assert.equal((await pool.query('SELECT 1 FROM email_scores WHERE message_id = $1', ['<now@x>'])).rowCount, 0);
+});
+
+test('mailscore_sink_partition_days_ahead: absent before the first maintenance run, then the days made ahead of today', async (t) => {
+  const { pool, sink, registry } = await freshSchema(t);
+  const gauge = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === 'mailscore_sink_partition_days_ahead')?.values[0]?.value;
+  assert.equal(await gauge(), undefined, 'no value is better than a 0 that claims no partition exists');
+  const report = await sink.maintainPartitions();
+  assert.equal(report.daysAhead, 2);
+  assert.equal(await gauge(), 2, 'PARTITION_PREMAKE_DAYS of this sink');
+  // Tomorrow's partition gone (by hand): the next run makes it again, and says so.
+  const tomorrow = partitionName(Math.floor(Date.now() / DAY) * DAY + DAY);
+  await pool.query(`DROP TABLE ${tomorrow}`);
+  const again = await sink.maintainPartitions();
+  assert.deepEqual(again.created, [tomorrow]);
+  assert.equal(again.daysAhead, 2);
+  assert.equal(await gauge(), 2);
+});
+
+test('days ahead: consecutive days after today only, and used up by the days that pass without a run', () => {
+  const today = Math.floor(NOW / DAY) * DAY;
+  const names = (days: number[]) => new Set(days.map((d) => partitionName(today + d * DAY)));
+  assert.equal(consecutiveDaysAhead(names([-1, 0, 1, 2, 3]), NOW), 3);
+  assert.equal(consecutiveDaysAhead(names([0, 1, 3, 4]), NOW), 1, 'a gap ends the run');
+  assert.equal(consecutiveDaysAhead(names([0, 2, 3]), NOW), 0, 'no partition for tomorrow');
+  assert.equal(consecutiveDaysAhead(new Set(['email_scores_default', ...names([1])]), NOW), 1);
+  assert.equal(daysAheadSince(3, NOW, NOW + 3_600_000), 3, 'same day');
+  assert.equal(daysAheadSince(3, NOW, today + DAY), 2, 'past midnight one day is used up');
+  assert.equal(daysAheadSince(3, NOW, NOW + 10 * DAY), 0, 'never below 0');
 });
 
 test('writing the same rows again adds nothing, and text survives COPY escaping', async (t) => {
