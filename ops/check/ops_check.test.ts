@@ -26,6 +26,7 @@ test('make ops-check: every panel has data, every target is up, the alerts fire 
   for (const expected of [
     'MailscoreConsumerGroupStalled (fires)', 'MailscoreConsumerGroupStalled (resolves)', 'MailscoreLagSecondsHigh (fires)', 'MailscorePipelineDown (fires)',
     'MailscoreModelReloadFailing (fires)', 'MailscoreModelReloadFailing (resolves)', 'MailscoreDeadLetterRateHigh (fires)', 'MailscoreDeadLetterRateHigh (resolves)',
+    'MailscoreLatencyBudgetBurnFast (fires)',
     'mailscore', 'mailscore-lag-exporter', 'postgres-exporter', 'redis-exporter',
   ]) assert.ok(subjects.has(expected), `the run checked ${expected}`);
   assert.ok(result.checks.filter((c) => c.kind === 'panel').length >= 20, 'the panels of the dashboards were queried');

@@ -32,13 +32,21 @@ export function slug(index: number, title: string): string {
 
 const MAX_SERIES = 12;
 
+function axisFormat(unit: string | null): { format?: string } {
+  if (unit === 'percentunit') return { format: '.1%' };
+  if (unit === 'bytes' || unit === 'decbytes') return { format: '.3~s' };
+  return {};
+}
+
 /** Grafana's unit ids as an axis title; none for plain numbers. */
 export function unitTitle(unit: string | null): string | null {
   const titles: Record<string, string> = {
     s: 'seconds', ms: 'milliseconds', bytes: 'bytes', decbytes: 'bytes', percentunit: 'share', percent: '%',
     ops: 'per second', reqps: 'per second', cps: 'per second', rps: 'per second', dtdurations: 'seconds',
   };
-  return unit === null ? null : (titles[unit] ?? (unit === 'short' || unit === 'none' ? null : unit));
+  if (unit === null || unit === 'short' || unit === 'none') return null;
+  if (unit.startsWith('suffix:')) return unit.slice('suffix:'.length).trim() || null;
+  return titles[unit] ?? unit;
 }
 
 /** The Vega-Lite spec of one panel: a line per series (legend as Grafana would print it), phases as rules. */
@@ -60,7 +68,7 @@ export function panelSpec(panel: PreviewPanel, markers: readonly Marker[]): TopL
     mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
     encoding: {
       x: { field: 't', type: 'temporal' as const, title: null, axis: { format: '%H:%M:%S', labelOverlap: true } },
-      y: { field: 'v', type: 'quantitative' as const, title: unitTitle(panel.unit), axis: { labelOverlap: true, ...(panel.unit === 'percentunit' ? { format: '.1%' } : {}) } },
+      y: { field: 'v', type: 'quantitative' as const, title: unitTitle(panel.unit), axis: { labelOverlap: true, ...axisFormat(panel.unit) } },
       color: { field: 'series', type: 'nominal' as const, legend: { orient: 'bottom' as const, columns: 1, labelLimit: 600, title: null } },
     },
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diffStates, statesByName } from './alert_watch.ts';
-import { panelSpec, slug } from './preview.ts';
+import { panelSpec, slug, unitTitle } from './preview.ts';
 import { markdownReport, type RunResult } from './report.ts';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
@@ -52,4 +52,5 @@ test('a preview panel renders to SVG with its title, series and phase markers', 
   assert.match(svg, />p0</);
   assert.match(svg, />SIGSTOP</);
   assert.equal(slug(2, 'Events in vs rows out / s'), '03-events-in-vs-rows-out-s.svg');
+  assert.deepEqual(['s', 'suffix:/s', 'short', 'bytes', 'reqps', null, 'celsius'].map((u) => unitTitle(u)), ['seconds', '/s', null, 'bytes', 'per second', null, 'celsius']);
 });

@@ -8,7 +8,8 @@
 //     and a burst of undecodable records, and resolve once both are fixed;
 //   - every PromQL expression of every dashboard panel, and every template variable, returns data;
 //   - MailscoreConsumerGroupStalled and MailscoreLagSecondsHigh fire while the pipeline is frozen
-//     with SIGSTOP and events keep arriving; the stalled alert resolves after SIGCONT;
+//     with SIGSTOP and events keep arriving; the stalled alert resolves after SIGCONT, and the
+//     fast latency-budget burn fires as the held-up emails are stored late;
 //     MailscorePipelineDown fires after SIGKILL;
 //   - at a quiet moment (production paused, pipeline frozen) the lag exporter's offsets and lag,
 //     read back from Prometheus, equal `kafka-consumer-groups --describe` for the group.
@@ -67,7 +68,7 @@ const BAD_GARBAGE_EVERY = 10;
 
 const ALERTS = {
   stalled: 'MailscoreConsumerGroupStalled', lagSeconds: 'MailscoreLagSecondsHigh', down: 'MailscorePipelineDown',
-  deadLetters: 'MailscoreDeadLetterRateHigh', modelReload: 'MailscoreModelReloadFailing',
+  deadLetters: 'MailscoreDeadLetterRateHigh', modelReload: 'MailscoreModelReloadFailing', burnFast: 'MailscoreLatencyBudgetBurnFast',
 } as const;
 const JOBS = { pipeline: 'mailscore', lagExporter: 'mailscore-lag-exporter', postgres: 'postgres-exporter', redis: 'redis-exporter' } as const;
 
@@ -255,6 +256,8 @@ async function main(): Promise<number> {
     alertCheck(check, alertRules, ALERTS.deadLetters, deadLettersOkAt, fixedAt, 'inactive', `the producer went back to one undecodable record in ${GARBAGE_EVERY}`);
 
     // Frozen: the pipeline stops consuming while events keep arriving.
+    // The fast burn's short window (5m, scaled) has long forgotten start-up by now: if it fires after the thaw, the freeze did it.
+    const burnBefore = watch.state(ALERTS.burnFast);
     phase('SIGSTOP');
     pipeline.signal('SIGSTOP');
     const stopAt = Date.now();
@@ -274,8 +277,13 @@ async function main(): Promise<number> {
     traffic.resume();
     pipeline.signal('SIGCONT');
     const contAt = Date.now();
-    const resolvedAt = await watch.until(ALERTS.stalled, 'inactive', ALERT_TIMEOUT_S * 1000);
+    const [resolvedAt, burnAt] = await Promise.all([
+      watch.until(ALERTS.stalled, 'inactive', ALERT_TIMEOUT_S * 1000),
+      watch.until(ALERTS.burnFast, 'firing', ALERT_TIMEOUT_S * 1000),
+    ]);
     alertCheck(check, alertRules, ALERTS.stalled, resolvedAt, contAt, 'inactive', 'the pipeline was thawed with SIGCONT and committed again');
+    if (burnBefore !== 'inactive') check(CheckKind.alert, `${ALERTS.burnFast} (fires)`, false, `already ${burnBefore} before the freeze: the thaw proves nothing`);
+    else alertCheck(check, alertRules, ALERTS.burnFast, burnAt, contAt, 'firing', 'the pipeline was thawed and stored the emails the freeze held up, each more than 500 ms after receipt');
     // The pipeline-down alert must be inactive before the kill proves it (a frozen process fails its scrapes too).
     const downClear = await watch.until(ALERTS.down, 'inactive', ALERT_TIMEOUT_S * 1000);
     if (downClear === null) check(CheckKind.alert, `${ALERTS.down} (inactive before the kill)`, false, 'still pending or firing after SIGCONT; the kill proves nothing');
