@@ -453,30 +453,15 @@ async function compareWithKafka(check: (kind: Check['kind'], subject: string, ok
         : mismatches.map((m) => `p${m.partition} ${m.field}: kafka ${m.kafka}, exporter ${m.exporter ?? 'absent'}`).join('; '));
 }
 
-/** `kafka-consumer-groups --describe`: the repository's wrapper when there is one, else the tool class on the broker's classpath. */
+/** Kafka's own `kafka-consumer-groups.sh --describe` (ops/local/kafka-consumer-groups.sh: the distribution's tool class on the broker's jars). */
 async function describeGroup(brokers: string, group: string): Promise<{ output: string; tool: string; error?: string }> {
-  const wrapper = join(ROOT, 'ops', 'local', 'kafka-consumer-groups.sh');
-  const args = ['--bootstrap-server', brokers, '--describe', '--group', group];
-  let command: string;
-  let full: string[];
-  let tool: string;
-  if (existsSync(wrapper)) {
-    command = wrapper;
-    full = args;
-    tool = 'ops/local/kafka-consumer-groups.sh';
-  } else {
-    const jar = join(process.env.HOME ?? '/root', '.m2', 'repository', 'org', 'apache', 'kafka', 'kafka-tools', '4.4.0', 'kafka-tools-4.4.0.jar');
-    if (!existsSync(jar)) return { output: '', tool: '', error: `neither ops/local/kafka-consumer-groups.sh nor ${jar} exists` };
-    command = 'java';
-    full = ['-cp', `${join(ROOT, '.local', 'kafka', 'libs')}/*:${jar}`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ...args];
-    tool = 'ConsumerGroupCommand from kafka-tools 4.4.0';
-  }
+  const tool = 'ops/local/kafka-consumer-groups.sh';
   try {
-    const { stdout } = await run(command, full, { timeout: 60_000 });
+    const { stdout } = await run(join(ROOT, tool), ['--bootstrap-server', brokers, '--describe', '--group', group], { timeout: 120_000 });
     return { output: stdout, tool };
   } catch (err) {
     const e = err as { message: string; stderr?: string };
-    return { output: '', tool, error: `${tool} failed: ${e.stderr?.slice(0, 500) ?? e.message}` };
+    return { output: '', tool, error: `${tool} failed: ${e.stderr?.slice(0, 500) || e.message}` };
   }
 }
 
@@ -486,8 +471,9 @@ async function describeGroup(brokers: string, group: string): Promise<{ output: 
  */
 async function screenshot(page: string, png: string, width: number, height: number): Promise<string | null> {
   const browser = ['chromium', 'chromium-browser'].find((name) => process.env.PATH?.split(':').some((dir) => existsSync(join(dir, name))));
-  if (browser === undefined) return null;
+  // A picture of an earlier run beside this run's charts would mislead.
   await rm(png, { force: true });
+  if (browser === undefined) return null;
   await run(browser, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-extensions', '--no-first-run',
     '--hide-scrollbars', `--window-size=${width},${Math.ceil(height)}`, `--screenshot=${png}`, `file://${page}`,
