@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
 import { DEFAULT_EMAIL_CPU_LIMIT_MS, DEFAULT_EMAIL_TIMEOUT_MS } from '../scorer/index.ts';
 import { DEFAULT_MAX_SEND_BYTES } from '../schemas/kafka_batches.ts';
+import { MIN_HISTORY_POINTS } from './lag_history.ts';
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -70,6 +71,18 @@ export interface Config {
   };
   readonly policy: { readonly cacheTtlMs: number; readonly channel: string; readonly cacheMaxTenants: number };
   readonly http: { readonly host: string; readonly port: number };
+  /** `mailscore lag-exporter`: consumer-group lag read from the broker (app/lag_exporter.ts). */
+  readonly lagExporter: {
+    /** Consumer groups measured (LAG_EXPORTER_GROUPS; default CONSUMER_GROUP). */
+    readonly groups: string[];
+    /** Topics every group is measured on even before it commits there (LAG_EXPORTER_TOPICS; default INPUT_TOPIC), besides those it has committed offsets for. */
+    readonly topics: string[];
+    readonly pollIntervalMs: number;
+    /** Readings of each partition's end offset kept to estimate lag in seconds. */
+    readonly historyPoints: number;
+    readonly host: string;
+    readonly port: number;
+  };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number; readonly outageMaxDelayMs: number };
@@ -196,6 +209,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`SCORER_EMAIL_TIMEOUT_MS (${emailTimeoutMs}, wall time) must be at least SCORER_EMAIL_CPU_LIMIT_MS (${emailCpuLimitMs}, CPU time): raise SCORER_EMAIL_TIMEOUT_MS or lower SCORER_EMAIL_CPU_LIMIT_MS`);
   }
 
+  const list = (key: string, fallback: string): string[] => [...new Set(str(key, fallback).split(',').map((s) => s.trim()).filter(Boolean))];
+  const inputTopic = str('INPUT_TOPIC', 'email.events');
+  const groupId = str('CONSUMER_GROUP', 'mailscore-scorer');
+  const lagGroups = list('LAG_EXPORTER_GROUPS', groupId);
+  const lagTopics = list('LAG_EXPORTER_TOPICS', inputTopic);
+  if (lagGroups.length === 0) problems.push('LAG_EXPORTER_GROUPS must name at least one consumer group (comma-separated)');
+  // Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic).
+  for (const topic of lagTopics) if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) problems.push(`LAG_EXPORTER_TOPICS entries must be Kafka topic names (letters, digits, ".", "_", "-"; at most 249), got "${topic}"`);
+
   const config: Config = {
     kafka: {
       brokers,
@@ -205,13 +227,13 @@ export function loadConfig(env: Env = process.env): Config {
       sasl: saslMechanism === '' || saslPassword === null ? null : { mechanism: saslMechanism as SaslMechanism, username: saslUsername, password: saslPassword },
     },
     topics: {
-      input: str('INPUT_TOPIC', 'email.events'),
+      input: inputTopic,
       alerts: str('ALERT_TOPIC', 'email.alerts'),
       deadLetter: str('DLQ_TOPIC', 'email.events.dlq'),
       partitions: int('TOPIC_PARTITIONS', 4, 1, 1024),
     },
     ingest: {
-      groupId: str('CONSUMER_GROUP', 'mailscore-scorer'),
+      groupId,
       poisonPolicy: oneOf('INGEST_POISON_POLICY', PoisonPolicy.deadLetter, Object.values(PoisonPolicy)),
       maxBatchEvents,
       partitionsConsumedConcurrently,
@@ -256,6 +278,18 @@ export function loadConfig(env: Env = process.env): Config {
       cacheMaxTenants: int('POLICY_CACHE_MAX_TENANTS', 10_000, 1, 10_000_000),
     },
     http: { host: str('HTTP_HOST', '0.0.0.0'), port: int('HTTP_PORT', 9464, 0, 65_535) },
+    lagExporter: {
+      groups: lagGroups,
+      topics: lagTopics,
+      // 5 s: a stalled group shows within one Prometheus scrape interval or two.
+      pollIntervalMs: int('LAG_EXPORTER_POLL_MS', 5_000, 100, 3_600_000),
+      // Kafka Lag Exporter's default table size: 60 readings are 5 minutes of a busy partition at
+      // 5 s; idle stretches cost two readings, so the table reaches further back on a quiet topic.
+      historyPoints: int('LAG_EXPORTER_HISTORY', 60, MIN_HISTORY_POINTS, 10_000),
+      host: str('LAG_EXPORTER_HOST', '0.0.0.0'),
+      // kafka_exporter's port, which dashboards and scrape configs for it already expect.
+      port: int('LAG_EXPORTER_PORT', 9308, 0, 65_535),
+    },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 30_000, 1_000),
     retry: {

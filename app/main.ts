@@ -10,6 +10,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createKafka, createPipeline, createPostgresPool, type Pipeline } from './pipeline.ts';
 import { startHttpServer } from './http.ts';
+import { startLagExporter } from './lag_exporter.ts';
 import { describeFatal, loggerOptions, redisConnectionOptions } from './security.ts';
 import { createDependencyHealth, Dependency, waitForDependency } from './dependencies.ts';
 import { createDependencyMetrics } from './metrics.ts';
@@ -91,6 +92,28 @@ program
       logger.fatal({ err }, 'pipeline failed to start');
       shutdown('startup-failure', 1);
     }
+  });
+
+program
+  .command('lag-exporter')
+  .description('serve consumer-group lag read from the broker (records and seconds) on LAG_EXPORTER_PORT until SIGTERM or SIGINT')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = rootLogger(config, 1).child({ component: 'lag-exporter' });
+    const settings = config.lagExporter;
+    const exporter = await startLagExporter({ settings, kafka: createKafka(config, logger), logger });
+    logger.info({ port: exporter.port, groups: settings.groups, topics: settings.topics, pollIntervalMs: settings.pollIntervalMs }, 'lag exporter serving /metrics');
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'lag exporter stopping');
+      // Nothing to drain: a stop that hangs (a broker that does not answer) is cut short.
+      setTimeout(() => process.exit(0), config.shutdownTimeoutMs).unref();
+      exporter.stop().then(
+        () => { logger.flush(); process.exit(0); },
+        (err: unknown) => { logger.error({ err }, 'error while stopping'); logger.flush(); process.exit(1); },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   });
 
 program

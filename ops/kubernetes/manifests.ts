@@ -137,9 +137,6 @@ export interface AppFacts {
   readonly drainPerThread: { readonly emailsPerSecond: number; readonly source: string };
 }
 
-/** Subcommands another branch of issue 8 adds; until it is merged their absence is a note, not a failure. */
-export const PENDING_SUBCOMMANDS: ReadonlySet<string> = new Set(['lag-exporter']);
-
 export function readAppFacts(): AppFacts {
   const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
   // The settings loadConfig reads, recorded on a blank environment (defaults everywhere), and any
@@ -187,8 +184,6 @@ export function memoryBytes(quantity: unknown): number {
 const Role = { pipeline: 'start', lagExporter: 'lag-exporter', migrate: 'migrate', topics: 'topics' } as const;
 /** The Prometheus job label each metrics-serving subcommand must get (the brief's contract). */
 const JOB_OF_SUBCOMMAND: Readonly<Record<string, string>> = { [Role.pipeline]: 'mailscore', [Role.lagExporter]: 'mailscore-lag-exporter' };
-/** The metrics port of the lag exporter, when app/config.ts has no setting for it yet. */
-const LAG_EXPORTER_DEFAULT_PORT = 9308;
 type DependencyName = 'kafka' | 'postgres' | 'redis';
 const DEPENDENCIES_OF_SUBCOMMAND: Readonly<Record<string, readonly DependencyName[]>> = {
   [Role.pipeline]: ['kafka', 'postgres', 'redis'],
@@ -312,39 +307,24 @@ function ruleAllowsPort(rule: any, port: number, protocol = 'TCP'): boolean {
   return (rule.ports ?? []).some((p: any) => (p.protocol ?? 'TCP') === protocol && (p.port === port || (typeof p.port === 'number' && p.endPort !== undefined && p.port <= port && port <= p.endPort)));
 }
 
-/** Finds a property whose path mentions the lag exporter and ends in "port" (the lag exporter's settings, once app/config.ts has them). */
-function lagExporterPort(config: unknown, path = ''): number | undefined {
-  if (config === null || typeof config !== 'object') return undefined;
-  for (const [key, value] of Object.entries(config)) {
-    const here = `${path}.${key}`.toLowerCase();
-    if (typeof value === 'number' && here.includes('lag') && key.toLowerCase().endsWith('port')) return value;
-    const inner = lagExporterPort(value, here);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
-}
-
 export interface InvariantReport {
   readonly problems: string[];
-  /** Checks that wait for another branch of issue 8; they turn into problems once it is merged. */
-  readonly notes: string[];
 }
 
 export function invariantProblems(objects: readonly KubeObject[], facts: AppFacts): InvariantReport {
   const problems: string[] = [];
-  const notes: string[] = [];
   const standInDirectory = mkdtempSync(join(tmpdir(), 'mailscore-manifests-'));
   const standInFile = join(standInDirectory, 'stand-in');
   writeFileSync(standInFile, 'stand-in\n');
   try {
-    checkObjects(objects, facts, standInFile, problems, notes);
+    checkObjects(objects, facts, standInFile, problems);
   } finally {
     rmSync(standInDirectory, { recursive: true, force: true });
   }
-  return { problems, notes };
+  return { problems };
 }
 
-function checkObjects(objects: readonly KubeObject[], facts: AppFacts, standInFile: string, problems: string[], notes: string[]): void {
+function checkObjects(objects: readonly KubeObject[], facts: AppFacts, standInFile: string, problems: string[]): void {
   const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
   if (namespaces.size !== 1 || namespaces.has(undefined)) problems.push(`every object must be in the overlay's one namespace, got ${[...namespaces].join(', ')}`);
 
@@ -353,10 +333,7 @@ function checkObjects(objects: readonly KubeObject[], facts: AppFacts, standInFi
   for (const workload of all) {
     const { container, podSpec, where, subcommand } = workload;
     // The command and the process's settings.
-    if (!facts.subcommands.has(subcommand)) {
-      if (PENDING_SUBCOMMANDS.has(subcommand)) notes.push(`${where}: subcommand "${subcommand}" is not in app/main.ts yet (another branch of issue 8 adds it)`);
-      else problems.push(`${where}: app/main.ts has no subcommand "${subcommand}"`);
-    }
+    if (!facts.subcommands.has(subcommand)) problems.push(`${where}: app/main.ts has no subcommand "${subcommand}"`);
     const environment = environmentOf(workload, objects, standInFile, problems);
     for (const name of Object.keys(environment.values)) {
       if (!facts.settings.has(name)) problems.push(`${where}: ${name} is not a setting app/config.ts reads`);
@@ -395,7 +372,7 @@ function checkObjects(objects: readonly KubeObject[], facts: AppFacts, standInFi
   }
 
   checkPipeline(objects, all, configs, facts, problems);
-  checkLagExporter(all, configs, notes, problems);
+  checkLagExporter(all, configs, problems);
   checkScaledObject(objects, all, configs, facts, problems);
   checkMonitoring(objects, all, problems);
   checkNetworkPolicies(objects, all, configs, problems);
@@ -451,7 +428,7 @@ function checkPipeline(objects: readonly KubeObject[], all: Workload[], configs:
   }
 }
 
-function checkLagExporter(all: Workload[], configs: Map<Workload, { config: Config; environment: Environment }>, notes: string[], problems: string[]): void {
+function checkLagExporter(all: Workload[], configs: Map<Workload, { config: Config; environment: Environment }>, problems: string[]): void {
   const exporters = all.filter((w) => w.subcommand === Role.lagExporter);
   if (exporters.length !== 1) problems.push(`expected one lag exporter container (mailscore lag-exporter), found ${exporters.length}`);
   for (const workload of exporters) {
@@ -459,9 +436,9 @@ function checkLagExporter(all: Workload[], configs: Map<Workload, { config: Conf
     if (workload.object.spec?.replicas !== 1 || workload.object.spec?.strategy?.type !== 'Recreate') {
       problems.push(`${workload.where}: the lag exporter must run as exactly one replica, replaced with Recreate (two would export every series twice)`);
     }
-    const configured = configs.get(workload) && lagExporterPort(configs.get(workload)!.config);
-    const expected = configured ?? LAG_EXPORTER_DEFAULT_PORT;
-    if (configured === undefined) notes.push(`${workload.where}: app/config.ts has no lag exporter port yet; assuming ${LAG_EXPORTER_DEFAULT_PORT}`);
+    const configured = configs.get(workload);
+    if (configured === undefined) continue;
+    const expected = configured.config.lagExporter.port;
     if (portOf(workload.container, 'metrics') !== expected) problems.push(`${workload.where}: the metrics port is not the lag exporter's ${expected}`);
   }
 }
