@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the operations tools the ops checks run, from Debian's packages, when they are missing:
-# Prometheus and promtool, the PostgreSQL and Redis exporters, kubectl (kustomize renders offline).
+# Prometheus and promtool, the PostgreSQL and Redis exporters, kubectl (kustomize renders offline),
+# Chromium (the ops check draws its dashboard preview with it).
 # Nothing is started here; the checks start their own instances on free loopback ports.
 #   ops/local/ops_tools.sh
 set -euo pipefail
@@ -12,6 +13,7 @@ declare -A package_of=(
   [prometheus-postgres-exporter]=prometheus-postgres-exporter
   [prometheus-redis-exporter]=prometheus-redis-exporter
   [kubectl]=kubectl
+  [chromium]=chromium
 )
 missing=()
 for tool in "${!package_of[@]}"; do
