@@ -18,8 +18,9 @@ import { StoppingError } from './retry.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
+import { parseOffsets, parseTime, runReplay, type ReplayRange } from './replay.ts';
 import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
-import { createPostgresSink, createSinkMetrics } from '../sinks/index.ts';
+import { createPostgresSink, createSinkMetrics, WriteMode } from '../sinks/index.ts';
 
 const program = new Command('mailscore').description('Email-scoring stream pipeline: Kafka in, ONNX scoring, PostgreSQL and alerts out.');
 
@@ -151,6 +152,60 @@ program
     });
     if (showBar) bar.stop();
     console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
+  });
+
+program
+  .command('replay')
+  .description('run a time or offset range of the input topic through the pipeline again, as its own consumer group; stops at the end of the range, resumes after a kill when run again')
+  .argument('[mode]', 'fill: store only what is missing; rescore: score with --model and replace scores of another model version (kept in email_scores_previous)', 'fill')
+  .option('--from <time>', 'start of a time range (record timestamps, ISO 8601, e.g. 2026-11-01T00:00Z)')
+  .option('--to <time>', 'end of the time range, exclusive (default: the end of the topic when the replay first starts)')
+  .option('--offsets <ranges>', 'partition:start-end,… instead of a time range (end exclusive)')
+  .option('--model <dir>', 'model directory to score with (required for rescore; default MODEL_DIR)')
+  .option('-r, --rate <eps>', 'events per second at most, 0 for as fast as possible', positiveInt, 0)
+  .option('--alerts', 'publish alerts for replayed mail (off by default)')
+  .option('--group <id>', 'consumer group of the replay (default: CONSUMER_GROUP-replay-<hash of topic, range, mode and rescoring model>)')
+  .option('--topic <name>', 'defaults to INPUT_TOPIC')
+  .action(async (mode: string, opts: { from?: string; to?: string; offsets?: string; model?: string; rate: number; alerts?: boolean; group?: string; topic?: string }) => {
+    if (mode !== WriteMode.fill && mode !== WriteMode.rescore) throw new InvalidArgumentError(`mode must be fill or rescore, got "${mode}"`);
+    if ((opts.offsets === undefined) === (opts.from === undefined)) throw new InvalidArgumentError('give either --from [--to] or --offsets');
+    if (opts.offsets !== undefined && opts.to !== undefined) throw new InvalidArgumentError('--to goes with --from, not with --offsets');
+    if (mode === WriteMode.rescore && opts.model === undefined) throw new InvalidArgumentError('rescore needs --model DIR');
+    const range: ReplayRange = opts.offsets !== undefined
+      ? parseOffsets(opts.offsets)
+      : { kind: 'time', fromMs: parseTime(opts.from!, '--from'), toMs: opts.to === undefined ? null : parseTime(opts.to, '--to') };
+    const config = loadConfig();
+    // Logs on stderr, the summary on stdout; a bar on a TTY instead of progress lines.
+    const logger = rootLogger(config, 2);
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    const bar = new SingleBar({ format: 'replay [{bar}] {value}/{total} events | {speed}/s | ETA {eta_formatted}', etaBuffer: 20, stream: process.stderr }, Presets.shades_classic);
+    const tty = process.stderr.isTTY;
+    let barStarted = false;
+    let lastLine = 0;
+    const summary = await runReplay(config, logger, new Registry(), {
+      range,
+      mode,
+      modelDirectory: opts.model,
+      rate: opts.rate,
+      alerts: opts.alerts ?? false,
+      groupId: opts.group,
+      topic: opts.topic,
+      signal: stop.signal,
+      onProgress: ({ done, total, rate }) => {
+        if (tty) {
+          if (!barStarted) bar.start(total, done, { speed: 0 });
+          barStarted = true;
+          bar.update(done, { speed: Math.round(rate) });
+          return;
+        }
+        if (Date.now() - lastLine < 10_000 && done < total) return;
+        lastLine = Date.now();
+        logger.info({ done, total, rate: Math.round(rate), etaSeconds: rate > 0 ? Math.round((total - done) / rate) : null }, 'replay progress');
+      },
+    }).finally(() => { if (barStarted) bar.stop(); });
+    console.log(JSON.stringify({ ...summary, partitions: summary.partitions.map((p) => `${p.partition}:${p.start}-${p.end}`) }));
   });
 
 program

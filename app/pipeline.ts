@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createIngest, createIngestMetrics, registerCompressionCodecs, type Ingest } from '../ingest/index.ts';
 import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel, type PolicyStore, type Scorer } from '../scorer/index.ts';
-import { createAlertPublisher, createPostgresSink, createSinkMetrics, FailureKind, SinkError, type PostgresSink } from '../sinks/index.ts';
+import { createAlertPublisher, createPostgresSink, createSinkMetrics, FailureKind, SinkError, WriteMode, type PostgresSink, type WriteReport } from '../sinks/index.ts';
 import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
 import type { Config } from './config.ts';
 import { untilDone, type OutageHooks } from './retry.ts';
@@ -76,6 +76,23 @@ export interface PipelineOptions {
   readonly signal?: AbortSignal;
   /** Where start-up reports the dependencies it waits for; a fresh tracker (its metrics in `registry`) when absent. */
   readonly health?: DependencyHealth;
+  /** A bounded run (`mailscore replay`, app/replay.ts); absent for the live pipeline. */
+  readonly replay?: ReplayWiring;
+}
+
+/** How a replay differs from the live pipeline; everything else is the same wiring. */
+export interface ReplayWiring {
+  /** Its own consumer group: the live group's offsets are never moved. */
+  readonly groupId: string;
+  /** Per partition, the offset where the range ends (exclusive): nothing past it is processed. */
+  readonly endOffsets: ReadonlyMap<number, bigint>;
+  readonly writeMode: WriteMode;
+  /** Publish alerts for replayed mail (off by default: last month's phishing must not page anyone today). */
+  readonly alerts: boolean;
+  /** Waits before a chunk of `events` is scored (the rate limit); ends early when the signal aborts. */
+  readonly throttle?: (events: number, signal: AbortSignal) => Promise<void>;
+  /** Each chunk's write, once committed to PostgreSQL. */
+  readonly onWritten?: (report: WriteReport) => void;
 }
 
 /**
@@ -88,6 +105,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
   const startupSignal = options.signal === undefined ? running.signal : AbortSignal.any([options.signal, running.signal]);
   const waitFor = <T>(dependency: Dependency, what: string, action: () => Promise<T>) =>
     waitForDependency(dependency, what, { logger, health, signal: startupSignal }, action);
+  const replay = options.replay;
   const kafka = createKafka(config, logger);
   const pool = createPostgresPool(config);
   // The pool emits 'error' when the server ends an idle connection (a restart: 57P01); with no
@@ -140,6 +158,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       topic: config.topics.input,
       deadLetterTopic: config.topics.deadLetter,
       ...config.ingest,
+      ...(replay === undefined ? {} : { groupId: replay.groupId, endOffsets: replay.endOffsets }),
       maxSendBytes: config.kafka.maxSendBytes,
       logger: logger.child({ stage: 'ingest' }),
       metrics: createIngestMetrics(registry),
@@ -183,10 +202,26 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       }
     }
 
+    /** Days (UTC day numbers) a replay has made sure have a daily partition. */
+    const daysWithPartition = new Set<number>();
+    /**
+     * A replay writes old days: their daily partitions are created before the rows are written,
+     * or they would land in the default partition (and be deleted by the next retention pass).
+     */
+    async function ensurePartitionsFor(rows: readonly ScoredEmail[]): Promise<void> {
+      const days = [...new Set(rows.map((r) => Math.floor(r.receivedAtMs / 86_400_000)))].filter((d) => !daysWithPartition.has(d));
+      if (days.length === 0) return;
+      const [first, last] = [Math.min(...days), Math.max(...days)];
+      const created = await resilient('creating daily partitions', Dependency.postgres, () => postgres.ensureDailyPartitions(first * 86_400_000, last * 86_400_000));
+      if (created.length > 0) logger.info({ created }, 'daily partitions created for replayed days');
+      for (const day of days) daysWithPartition.add(day);
+    }
+
     /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
     async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
       try {
-        await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
+        const report = await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows, replay?.writeMode ?? WriteMode.fill));
+        replay?.onWritten?.(report);
         observeStored(rows);
         return [];
       } catch (err) {
@@ -199,12 +234,14 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
     }
 
     async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
+      if (replay?.throttle !== undefined) await replay.throttle(emails.length, running.signal);
       // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
       const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
+      if (replay !== undefined) await ensurePartitionsFor(scored);
       const poison = await writeIsolatingPoison(scored);
       // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
       // like any other, or a crafted email that no row can hold would also silence its alert.
-      await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
+      if (replay === undefined || replay.alerts) await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
       if (poison.length === 0) return { rejected };
       // The scorer hands each email's source position on unchanged: it identifies the record.
       const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({

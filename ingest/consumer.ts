@@ -36,6 +36,12 @@ export interface IngestOptions {
   readonly fromBeginning: boolean;
   /** The most bytes one send of dead letters may carry (KAFKA_MAX_REQUEST_BYTES); larger letters are truncated. */
   readonly maxSendBytes: number;
+  /**
+   * A bounded read (`mailscore replay`): per partition, the offset where reading ends (exclusive).
+   * Records at or past it are never handed to the pipeline; the partition's offset is committed
+   * at its end and the partition paused there. Absent for the live pipeline, which reads forever.
+   */
+  readonly endOffsets?: ReadonlyMap<number, bigint>;
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
 }
@@ -130,6 +136,8 @@ export function createIngest(options: IngestOptions): Ingest {
   const assigned = (partitions: number) => metrics.assignedPartitions.set({ topic: options.topic }, partitions);
   // Present from the start: 0 until the first join.
   assigned(0);
+  /** Partitions of a bounded read that reached their end offset: paused for good. */
+  const ended = new Set<number>();
   /** Partitions with a last-committed timestamp from this process. */
   const committedPartitions = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -269,7 +277,9 @@ export function createIngest(options: IngestOptions): Ingest {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
       eachBatch: async (payload) => {
-        const { messages } = payload.batch;
+        const end = options.endOffsets?.get(payload.batch.partition);
+        // A bounded read ignores whatever lies past its end: not processed, not resolved.
+        const messages = end === undefined ? payload.batch.messages : payload.batch.messages.filter((m) => BigInt(m.offset) < end);
         for (let at = 0; at < messages.length; at += options.maxBatchEvents) {
           if (!payload.isRunning() || payload.isStale()) return;
           try {
@@ -285,8 +295,27 @@ export function createIngest(options: IngestOptions): Ingest {
             throw new ConsumerStoppedError(`${batch(payload)}: ${(err as Error).message}`);
           }
         }
+        if (end !== undefined && payload.isRunning() && !payload.isStale()) await endIfReached(payload, end);
       },
     });
+  }
+
+  /**
+   * A bounded read whose partition has a record at or past its end (the batch held one, or the
+   * last record in range was just committed) commits the end itself, so that a gap in offsets
+   * there (a control record) cannot keep it from being done, and pauses the partition for good.
+   */
+  async function endIfReached(payload: EachBatchPayload, end: bigint): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    const last = messages[messages.length - 1];
+    if (last === undefined || BigInt(last.offset) + 1n < end) return;
+    await consumer.commitOffsets([{ topic, partition, offset: end.toString() }]).catch((err: unknown) => {
+      metrics.commitFailures.inc();
+      throw rejoinCause(err) ?? err;
+    });
+    ended.add(partition);
+    consumer.pause([{ topic, partitions: [partition] }]);
+    logger.info({ topic, partition, end: end.toString() }, 'partition reached the end of the range; paused');
   }
 
   function setPaused(wanted: boolean): void {
@@ -294,7 +323,11 @@ export function createIngest(options: IngestOptions): Ingest {
     paused = wanted;
     metrics.paused.set(wanted ? 1 : 0);
     if (wanted) consumer.pause([{ topic: options.topic }]);
-    else consumer.resume([{ topic: options.topic }]);
+    else {
+      consumer.resume([{ topic: options.topic }]);
+      // Resuming the topic resumes every partition: those past their end stay paused.
+      if (ended.size > 0) consumer.pause([{ topic: options.topic, partitions: [...ended] }]);
+    }
   }
 
   async function stop(): Promise<void> {

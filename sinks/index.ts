@@ -10,7 +10,7 @@ export { createAlertPublisher, alertId, ALERT_ID_HEADER, type AlertPublisher } f
 export { FailureKind, isSocketOutage, SinkError, sqlStateKind } from './errors.ts';
 export { partitionName, type PartitionPlan, type MaintenanceReport } from './postgres/partitions.ts';
 export { quoteIdentifier } from './postgres/migrate.ts';
-export type { WriteReport } from './postgres/copy.ts';
+export { WriteMode, type WriteReport } from './postgres/copy.ts';
 
 export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: SinkMetrics) {
   const writer = createCopyWriter(pool, metrics);
@@ -22,6 +22,26 @@ export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: Sin
       return report;
     },
     write: writer.write,
+    /**
+     * Daily partitions for every day from `fromMs` to `toMs` (UTC) that is still inside the
+     * retention period, created the way maintenance creates them (moving the default partition's
+     * rows for those days in). `mailscore replay` calls it before writing old days.
+     */
+    ensureDailyPartitions: async (fromMs: number, toMs: number, nowMs = Date.now()) => {
+      const day = 86_400_000;
+      const today = Math.floor(nowMs / day);
+      // Nothing older than the retention period (maintenance would drop it again) and nothing
+      // past the premade days (those rows go to the default partition, as in the live pipeline).
+      const first = Math.max(Math.floor(fromMs / day), today - plan.retentionDays);
+      const last = Math.min(Math.floor(toMs / day), today + plan.premakeDays);
+      if (last < first) return [];
+      // Maintenance as if run on the day after `first` (never later than today, so that it drops
+      // nothing today's maintenance keeps): it creates from the day before its today to
+      // premakeDays after it.
+      const runDay = Math.min(first + 1, today);
+      const report = await maintainPartitions(pool, { premakeDays: last - runDay, retentionDays: plan.retentionDays }, runDay * day);
+      return report.created;
+    },
   };
 }
 export type PostgresSink = ReturnType<typeof createPostgresSink>;
