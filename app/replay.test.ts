@@ -11,11 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Kafka } from 'kafkajs';
-import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
+import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
 import { parseOffsets, runReplay } from './replay.ts';
 import { decodeLinearModel, encodeLinearModel } from '../scorer/onnx_model.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../scorer/model_card.ts';
-import { partitionName, WriteMode } from '../sinks/index.ts';
+import { ALERT_ID_HEADER, alertId, partitionName, WriteMode } from '../sinks/index.ts';
 import type { EmailEventFields } from '../schemas/contracts.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -117,6 +117,20 @@ test('a time range is replayed exactly: its rows and no others, into daily parti
   assert.equal(again.groupId, summary.groupId);
   assert.equal(again.inserted, 0);
   assert.equal(await countRows(env.pool, env.id), inside.length);
+
+  // With --alerts (another group, so that it runs): the alerts go out with their deterministic ids.
+  const alerting = `${summary.groupId}-alerts`;
+  const loud = await runReplay(env.config, quietLogger, new Registry(), { range: { kind: 'time', fromMs: from, toMs: to }, mode: WriteMode.fill, rate: 0, alerts: true, groupId: alerting });
+  deleteGroupsAfter(t, env, () => [alerting]);
+  assert.equal(loud.inserted, 0);
+  const { rows: alertedRows } = await env.pool.query<{ tenant_id: string; message_id: string; received_at: Date }>(
+    `SELECT tenant_id, message_id, received_at FROM ${env.id}.email_scores WHERE alerted`);
+  assert.ok(alertedRows.length > 0, 'the corpus has mail that alerts');
+  const published = await readTopic(env.kafka, env.config.topics.alerts, alertedRows.length);
+  assert.deepEqual(
+    new Set(published.map((m) => m.headers![ALERT_ID_HEADER]!.toString())),
+    new Set(alertedRows.map((r) => alertId({ tenantId: r.tenant_id, messageId: r.message_id, receivedAtMs: r.received_at.getTime() }))));
+  assert.equal(published.length, alertedRows.length);
 });
 
 test('a replay killed with SIGKILL mid-range and run again finishes with no gap and no duplicate', async (t) => {

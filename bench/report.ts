@@ -16,6 +16,8 @@ export interface BenchResult {
   drain_eps_min: number;
   drain_eps_max: number;
   drains: Array<{ run: number; eps: number; seconds: number; exactly_once: boolean; peak_rss_mb: number }>;
+  /** `mailscore replay fill` of the same preloaded events (absent in runs before issue 9). */
+  replay?: { eps: number; seconds: number; wall_seconds: number; exactly_once: boolean; ratio_to_drain: number };
   latency_ms: { slow: Summary; fast: Summary; fast_distribution: number[] };
   peak_rss_mb: number;
   ceilings: { consume_eps: number; copy_eps: number; naive_eps: number; preload_eps: number };
@@ -61,10 +63,12 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     '## Headline', '',
     '| measure | value |', '| --- | --- |',
     `| drained emails/s (median of ${result.drains.length}, min–max) | **${result.drain_eps}** (${result.drain_eps_min}–${result.drain_eps_max}) |`,
+    ...(result.replay === undefined ? [] : [
+      `| replayed emails/s (\`mailscore replay fill\` of the same events, alerts off), share of the drain | **${result.replay.eps}** (${result.replay.ratio_to_drain}; ${result.replay.wall_seconds} s with start-up and stop) |`]),
     `| latency at 1000/min: p50 / p95 / p99 / max | ${l.slow.p50} / ${l.slow.p95} / ${l.slow.p99} / ${l.slow.max} ms (${l.slow.count} emails) |`,
     `| latency at ${l.fast.rate_per_second}/s: p50 / p95 / p99 / max | ${l.fast.p50} / ${l.fast.p95} / ${l.fast.p99} / ${l.fast.max} ms (${l.fast.count} emails) |`,
     `| peak RSS of the pipeline | ${result.peak_rss_mb} MiB |`,
-    `| every event landed exactly once | ${result.drains.every((d) => d.exactly_once) ? 'yes' : '**no**'} |`, '',
+    `| every event landed exactly once | ${result.drains.every((d) => d.exactly_once) && (result.replay?.exactly_once ?? true) ? 'yes' : '**no**'} |`, '',
     '## Ceilings, measured in the same run', '',
     '| path | emails/s | pipeline drain as a share |', '| --- | --- | --- |',
     `| raw consume (kafkajs read + decode) | ${result.ceilings.consume_eps} | ${result.ratios.drain_to_consume_ceiling} |`,
@@ -79,8 +83,8 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     'Stage times: decode and risk_intel_policy are main-thread time; features (protobuf decode, features and explanations in the worker) and inference are time inside the workers, summed over both, so they include time a worker waited for a core; COPY and alerts are wall time including the round trips.', '',
     '![throughput](throughput.svg)', '', '![latency](latency.svg)', '',
     '## Runs so far', '',
-    '| when | commit | N | drain emails/s | p99 at fast rate (ms) | peak RSS (MiB) |', '| --- | --- | --- | --- | --- | --- |',
-    ...earlier.map((r) => `| ${r.generated_at} | ${r.commit.slice(0, 8)} | ${r.n} | ${r.drain_eps} | ${r.latency_ms.fast.p99} | ${r.peak_rss_mb} |`), '',
+    '| when | commit | N | drain emails/s | replay emails/s | p99 at fast rate (ms) | peak RSS (MiB) |', '| --- | --- | --- | --- | --- | --- | --- |',
+    ...earlier.map((r) => `| ${r.generated_at} | ${r.commit.slice(0, 8)} | ${r.n} | ${r.drain_eps} | ${r.replay?.eps ?? '—'} | ${r.latency_ms.fast.p99} | ${r.peak_rss_mb} |`), '',
   ].join('\n');
   const markdownPath = join(directory, 'latest.md');
   await writeFile(markdownPath, markdown);

@@ -2,7 +2,7 @@
 // through. Preloads N events, drains them through the pipeline (a separate process, as in
 // production) several times, runs paced scenarios for end-to-end latency, and measures the raw
 // ceilings and a naive baseline in the same run, so the report can give ratios.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +71,7 @@ async function main() {
 
   const drains = [];
   for (let run = 1; run <= RUNS; run++) drains.push(await drain(run));
+  const replay = await replayDrain();
 
   say(`raw COPY ceiling (${COPY_ROWS} rows)`);
   const copy = await copyCeiling(config, syntheticRows(corpus, COPY_ROWS), config.ingest.maxBatchEvents);
@@ -89,6 +90,7 @@ async function main() {
     n: N, event_kib: round(loaded.bytes / N / 1024, 2), compression: COMPRESSION, settings: { partitions: 4, scorer_threads: config.scorer.threads, partitions_consumed_concurrently: config.ingest.partitionsConsumedConcurrently, max_batch_events: config.ingest.maxBatchEvents },
     drain_eps: round(median(drainEps)), drain_eps_min: round(Math.min(...drainEps)), drain_eps_max: round(Math.max(...drainEps)),
     drains: drains.map(({ timeline: _timeline, ...d }) => d),
+    replay: { ...replay, eps: round(replay.eps), ratio_to_drain: round(replay.eps / median(drainEps), 3) },
     latency_ms: paced,
     peak_rss_mb: round(Math.max(...drains.map((d) => d.peak_rss_mb))),
     ceilings: { consume_eps: round(consume.eps), copy_eps: round(copy.eps), naive_eps: round(naive.eps), preload_eps: round(N / loaded.seconds) },
@@ -102,9 +104,9 @@ async function main() {
   };
   const { markdownPath } = await writeReport(join(ROOT, 'bench/results'), result);
   say(`wrote bench/results/latest.json and ${markdownPath}`);
-  const failures = drains.filter((d) => !d.exactly_once);
+  const failures = [...drains, { ...replay, run: 'replay' }].filter((d) => !d.exactly_once);
   if (failures.length > 0) throw new Error(`events lost or duplicated in drain ${failures.map((f) => f.run).join(', ')}`);
-  console.log(`drained ${round(median(drainEps))} emails/s (min ${round(Math.min(...drainEps))}, max ${round(Math.max(...drainEps))}); `
+  console.log(`drained ${round(median(drainEps))} emails/s (min ${round(Math.min(...drainEps))}, max ${round(Math.max(...drainEps))}), replay ${round(replay.eps)} emails/s; `
     + `p99 ${round(paced.fast.p99)} ms at ${FAST_RATE}/s, ${round(paced.slow.p99)} ms at 1000/min; peak RSS ${result.peak_rss_mb} MiB; every event landed exactly once`);
 }
 
@@ -162,6 +164,40 @@ async function drain(run: number) {
     peak_rss_mb: round(peakRss), exit_code: exitCode, cpu, timeline: timeline.map((t) => ({ second: Number(t.second), rows: Number(t.rows) })),
   };
   say(`  ${Math.round(result.eps)}/s over ${result.seconds} s, peak RSS ${result.peak_rss_mb} MiB, exactly once: ${result.exactly_once}`);
+  return result;
+}
+
+/**
+ * `mailscore replay fill` over the same preloaded events, into an empty schema: the same work as a
+ * drain (decode, score, COPY), as its own consumer group, stopping by itself at the end offsets.
+ * Measured like a drain, from the first to the last row stored. Alerts are off, as in a replay
+ * by default; the live drain publishes them.
+ */
+async function replayDrain() {
+  const schema = `${runId}_replay`;
+  const group = `${runId}-replay`;
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  const offsets = (await admin.fetchTopicOffsets(config.topics.input)).map((p) => `${p.partition}:${p.low}-${p.high}`).join(',');
+  say(`replay: ${N} events through \`mailscore replay fill --offsets ${offsets}\` (schema ${schema})`);
+  const started = performance.now();
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(join(ROOT, 'bin/mailscore'), ['replay', '--offsets', offsets, '--group', group], {
+      env: { ...env, PG_SCHEMA: schema, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (exitCode !== 0) throw new Error(`mailscore replay exited with ${exitCode}`);
+  const { rows: [span] } = await pool.query<{ rows: string; ids: string; first: Date; last: Date }>(
+    `SELECT count(*) AS rows, count(DISTINCT (tenant_id, message_id)) AS ids, min(stored_at) AS first, max(stored_at) AS last
+       FROM ${quoteIdentifier(schema)}.email_scores WHERE message_id LIKE $1`, [`<${runId}.%`]);
+  const seconds = (span!.last.getTime() - span!.first.getTime()) / 1000;
+  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  await admin.deleteGroups([group]).catch(() => undefined);
+  const result = { eps: N / seconds, seconds: round(seconds, 2), wall_seconds: round(wallSeconds, 2), rows: Number(span!.rows), exactly_once: Number(span!.rows) === N && Number(span!.ids) === N };
+  say(`  ${Math.round(result.eps)}/s over ${result.seconds} s (${result.wall_seconds} s with start-up and stop), exactly once: ${result.exactly_once}`);
   return result;
 }
 
