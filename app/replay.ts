@@ -238,15 +238,16 @@ export async function runReplay(config: Config, logger: Logger, registry: Regist
     const rangeSpec = describeRange(options.range);
     const plan = await fixPlan(pool, { groupId, topic, mode: options.mode, modelVersion, rangeSpec }, () => resolveRange(admin, topic, options.range));
     const total = plan.partitions.reduce((n, p) => n + Number(p.end - p.start), 0);
-    const work = plan.partitions.filter((p) => p.end > p.start);
     log.info({ topic, mode: options.mode, modelVersion, range: rangeSpec, fresh: plan.fresh, events: total,
       partitions: plan.partitions.map((p) => `${p.partition}:${p.start}-${p.end}`).join(',') }, plan.fresh ? 'replay planned' : 'replay resumed from its stored plan');
 
     const written = { inserted: 0, replaced: 0, unchanged: 0 };
     let have = await committed(admin, groupId, topic);
-    const finished = () => progressOf(work, have) >= total;
-    if (work.length > 0 && !finished()) {
-      await commitStarts(admin, groupId, topic, work, log, signal);
+    const finished = () => progressOf(plan.partitions, have) >= total;
+    if (total > 0 && !finished()) {
+      // Every partition of the topic gets a start and an end, empty ranges included: the group
+      // reads the whole topic, and a partition without them would be read from its beginning.
+      await commitStarts(admin, groupId, topic, plan.partitions, log, signal);
       have = await committed(admin, groupId, topic);
       // Small chunks under a rate limit, so that the limit holds within a second or so.
       const maxBatchEvents = options.rate > 0 ? Math.max(1, Math.min(config.ingest.maxBatchEvents, Math.ceil(options.rate / 2))) : config.ingest.maxBatchEvents;
@@ -260,7 +261,7 @@ export async function runReplay(config: Config, logger: Logger, registry: Regist
         signal,
         replay: {
           groupId,
-          endOffsets: new Map(work.map((p) => [p.partition, p.end])),
+          endOffsets: new Map(plan.partitions.map((p) => [p.partition, p.end])),
           writeMode: options.mode,
           alerts: options.alerts,
           throttle: createThrottle(options.rate),
@@ -274,14 +275,14 @@ export async function runReplay(config: Config, logger: Logger, registry: Regist
       let died: Error | undefined;
       pipeline.onStopped((err) => { died = err; });
       await pipeline.start();
-      let last = { at: Date.now(), done: progressOf(work, have) };
+      let last = { at: Date.now(), done: progressOf(plan.partitions, have) };
       options.onProgress?.({ done: last.done, total, rate: 0 });
       while (!finished()) {
         await sleep(500, undefined, { signal }).catch(() => undefined);
         if (died !== undefined) throw died;
         if (signal.aborted) throw new ReplayError('REPLAY_STOPPED', 'replay stopped; run the same command to resume it');
         have = await committed(admin, groupId, topic);
-        const now = { at: Date.now(), done: progressOf(work, have) };
+        const now = { at: Date.now(), done: progressOf(plan.partitions, have) };
         options.onProgress?.({ done: now.done, total, rate: ((now.done - last.done) * 1000) / Math.max(1, now.at - last.at) });
         last = now;
       }

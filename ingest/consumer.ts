@@ -277,7 +277,9 @@ export function createIngest(options: IngestOptions): Ingest {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
       eachBatch: async (payload) => {
-        const end = options.endOffsets?.get(payload.batch.partition);
+        // A partition a bounded read has no end for (added to the topic since it started) is
+        // outside its range: nothing of it is read.
+        const end = options.endOffsets === undefined ? undefined : options.endOffsets.get(payload.batch.partition) ?? 0n;
         // A bounded read ignores whatever lies past its end: not processed, not resolved.
         const messages = end === undefined ? payload.batch.messages : payload.batch.messages.filter((m) => BigInt(m.offset) < end);
         for (let at = 0; at < messages.length; at += options.maxBatchEvents) {
