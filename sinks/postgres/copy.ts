@@ -25,6 +25,11 @@ const KEY_COLUMNS = ['tenant_id', 'message_id', 'received_at'] as const;
 /** What a rescore replaces: everything but the key. stored_at stays: when the message was first stored. */
 const REPLACED_COLUMNS = COPY_COLUMNS.filter((c) => !(KEY_COLUMNS as readonly string[]).includes(c));
 const SAME_KEY = KEY_COLUMNS.map((c) => `e.${c} = s.${c}`).join(' AND ');
+/**
+ * The staged rows, one per key: a chunk can hold one message twice (an MTA that sent it twice),
+ * and the replaced row must be saved once and updated from one of them, as the insert keeps one.
+ */
+const ONE_PER_KEY = `(SELECT DISTINCT ON (${KEY_COLUMNS.join(', ')}) * FROM ${STAGING_TABLE})`;
 /** The columns of email_scores_previous taken from the replaced row. */
 const PREVIOUS_COLUMNS = [
   'tenant_id', 'message_id', 'received_at', 'model_version', 'model_probability', 'risk_score', 'verdict', 'reasons', 'explanations', 'alerted',
@@ -69,13 +74,13 @@ export function createCopyWriter(pool: Pool, metrics: SinkMetrics) {
         await client.query(
           `INSERT INTO email_scores_previous (${PREVIOUS_COLUMNS.join(', ')}, replaced_by_version)
            SELECT ${PREVIOUS_COLUMNS.map((c) => `e.${c}`).join(', ')}, s.model_version
-             FROM email_scores e JOIN ${STAGING_TABLE} s ON ${SAME_KEY}
+             FROM email_scores e JOIN ${ONE_PER_KEY} s ON ${SAME_KEY}
             WHERE e.model_version <> s.model_version
               FOR UPDATE OF e`,
         );
         const updated = await client.query(
           `UPDATE email_scores e SET ${REPLACED_COLUMNS.map((c) => `${c} = s.${c}`).join(', ')}
-             FROM ${STAGING_TABLE} s
+             FROM ${ONE_PER_KEY} s
             WHERE ${SAME_KEY} AND e.model_version <> s.model_version`,
         );
         replaced = updated.rowCount ?? 0;
