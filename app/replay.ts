@@ -215,6 +215,23 @@ export function createThrottle(rate: number): (events: number, signal: AbortSign
   };
 }
 
+/**
+ * Calls the broker or the database until it answers: a coordinator still loading, a broker
+ * restarting. `attempts` bounds it at start-up, where a wrong topic must fail rather than hang.
+ */
+async function patiently<T>(what: string, logger: Logger, signal: AbortSignal, attempts: number, action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (err) {
+      if (err instanceof ReplayError || attempt >= attempts) throw err;
+      if (signal.aborted) throw new ReplayError('REPLAY_STOPPED', 'replay stopped; run the same command to resume it', { cause: err });
+      logger.warn({ err, attempt }, `${what} failed; trying again`);
+      await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)), undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
 /** Runs a replay to the end of its range (or until `options.signal` aborts it). */
 export async function runReplay(config: Config, logger: Logger, registry: Registry, options: ReplayOptions): Promise<ReplaySummary> {
   const started = Date.now();
@@ -232,23 +249,24 @@ export async function runReplay(config: Config, logger: Logger, registry: Regist
   const pool = createPostgresPool(config);
   let pipeline: Pipeline | undefined;
   try {
-    await admin.connect();
+    const startup = <T>(what: string, action: () => Promise<T>) => patiently(what, log, signal, 20, action);
+    await startup('connecting to Kafka', () => admin.connect());
     // The pipeline applies the schema too, but the plan is stored before it starts.
-    await createPostgresSink(pool, config.postgres, createSinkMetrics(new Registry())).migrate(config.postgres.schema);
+    await startup('applying the schema', () => createPostgresSink(pool, config.postgres, createSinkMetrics(new Registry())).migrate(config.postgres.schema));
     const rangeSpec = describeRange(options.range);
-    const plan = await fixPlan(pool, { groupId, topic, mode: options.mode, modelVersion, rangeSpec }, () => resolveRange(admin, topic, options.range));
+    const plan = await startup('planning the replay', () => fixPlan(pool, { groupId, topic, mode: options.mode, modelVersion, rangeSpec }, () => resolveRange(admin, topic, options.range)));
     const total = plan.partitions.reduce((n, p) => n + Number(p.end - p.start), 0);
     log.info({ topic, mode: options.mode, modelVersion, range: rangeSpec, fresh: plan.fresh, events: total,
       partitions: plan.partitions.map((p) => `${p.partition}:${p.start}-${p.end}`).join(',') }, plan.fresh ? 'replay planned' : 'replay resumed from its stored plan');
 
     const written = { inserted: 0, replaced: 0, unchanged: 0 };
-    let have = await committed(admin, groupId, topic);
+    let have = await startup('reading the replay group\'s offsets', () => committed(admin, groupId, topic));
     const finished = () => progressOf(plan.partitions, have) >= total;
     if (total > 0 && !finished()) {
       // Every partition of the topic gets a start and an end, empty ranges included: the group
       // reads the whole topic, and a partition without them would be read from its beginning.
-      await commitStarts(admin, groupId, topic, plan.partitions, log, signal);
-      have = await committed(admin, groupId, topic);
+      await startup('committing the start offsets', () => commitStarts(admin, groupId, topic, plan.partitions, log, signal));
+      have = await startup('reading the replay group\'s offsets', () => committed(admin, groupId, topic));
       // Small chunks under a rate limit, so that the limit holds within a second or so.
       const maxBatchEvents = options.rate > 0 ? Math.max(1, Math.min(config.ingest.maxBatchEvents, Math.ceil(options.rate / 2))) : config.ingest.maxBatchEvents;
       const replayConfig: Config = {
@@ -281,14 +299,16 @@ export async function runReplay(config: Config, logger: Logger, registry: Regist
         await sleep(500, undefined, { signal }).catch(() => undefined);
         if (died !== undefined) throw died;
         if (signal.aborted) throw new ReplayError('REPLAY_STOPPED', 'replay stopped; run the same command to resume it');
-        have = await committed(admin, groupId, topic);
+        // An outage is waited out here as in the pipeline, which stops making progress meanwhile.
+        have = await patiently('reading the replay group\'s offsets', log, signal, Infinity, () => committed(admin, groupId, topic));
         const now = { at: Date.now(), done: progressOf(plan.partitions, have) };
         options.onProgress?.({ done: now.done, total, rate: ((now.done - last.done) * 1000) / Math.max(1, now.at - last.at) });
         last = now;
       }
     }
     await pool.query('UPDATE replay_runs SET finished_at = coalesce(finished_at, clock_timestamp()) WHERE group_id = $1', [groupId]);
-    options.onProgress?.({ done: total, total, rate: 0 });
+    // A replay that ran has reported its end already; one found done says so once.
+    if (pipeline === undefined) options.onProgress?.({ done: total, total, rate: 0 });
     return {
       groupId, topic, mode: options.mode, modelVersion, partitions: plan.partitions, events: total,
       ...written, seconds: (Date.now() - started) / 1000,
