@@ -18,6 +18,7 @@ import { StoppingError } from './retry.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
+import { formatLine, formatShow, readDeadLetters, redrive, RedriveOutcome, type LetterFilter } from './dlq.ts';
 import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
 import { createPostgresSink, createSinkMetrics } from '../sinks/index.ts';
 
@@ -236,6 +237,81 @@ program
     const config = loadConfig();
     await printSummary(config, rootLogger(config, 2));
   });
+
+interface DlqOptions { code?: string; stage?: string; sourcePartition?: string; since?: number; until?: number; at?: { partition: number; offset: string }; limit: number }
+
+const timeArg = (value: string): number => {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a time such as 2026-11-27T10:00Z');
+  return ms;
+};
+const letterArg = (value: string): { partition: number; offset: string } => {
+  const match = /^(\d{1,9})@(\d{1,19})$/.exec(value);
+  if (match === null) throw new InvalidArgumentError('expected <partition>@<offset> on the dead-letter topic, as `dlq list` prints it');
+  return { partition: Number(match[1]), offset: match[2]! };
+};
+const list = (value: string | undefined): string[] | undefined => value?.split(',').map((x) => x.trim()).filter(Boolean);
+
+function letterFilter(opts: DlqOptions): LetterFilter {
+  const partitions = list(opts.sourcePartition)?.map((p) => {
+    if (!/^\d{1,9}$/.test(p)) throw new InvalidArgumentError('--source-partition takes partition numbers, comma-separated');
+    return Number(p);
+  });
+  return { codes: list(opts.code), stages: list(opts.stage), sourcePartitions: partitions, sinceMs: opts.since, untilMs: opts.until };
+}
+
+function dlqCommand(name: string, description: string, defaultLimit: number): Command {
+  return new Command(name)
+    .description(description)
+    .option('--code <codes>', 'error codes, comma-separated (NOT_PROTOBUF,MISSING_FIELD,...)')
+    .option('--stage <stages>', 'ingest, scorer or sink, comma-separated')
+    .option('--source-partition <partitions>', 'partitions of the input topic the records came from, comma-separated')
+    .option('--since <time>', 'letters written at or after this time (ISO 8601)', timeArg)
+    .option('--until <time>', 'letters written before this time (ISO 8601)', timeArg)
+    .option('--at <partition@offset>', 'exactly this letter of the dead-letter topic', letterArg)
+    .option('--limit <n>', 'at most this many letters', positiveInt, defaultLimit);
+}
+
+const dlq = program.command('dlq').description('list, inspect and redrive dead letters (reads without joining or moving any group in use)');
+
+dlq.addCommand(dlqCommand('list', 'one line per letter: partition@offset, time, code, stage, source, attempts, reason', 100)
+  .action(async (opts: DlqOptions) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
+    for (const letter of read.letters) console.log(formatLine(letter));
+    console.error(`${read.letters.length} letters of ${read.scanned} read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+  }));
+
+dlq.addCommand(dlqCommand('show', 'each letter with its reason and original record: key, headers, the event when it decodes', 10)
+  .action(async (opts: DlqOptions) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
+    console.log(read.letters.map((letter) => formatShow(config.topics.deadLetter, letter)).join('\n\n'));
+    console.error(`${read.letters.length} letters of ${read.scanned} read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+  }));
+
+dlq.addCommand(dlqCommand('redrive', 'send letters back to the input topic with their original key, value and headers', 100)
+  .option('--max-attempts <n>', 'refuse letters that already failed this many times', positiveInt, 3)
+  .option('--dry-run', 'say what would be sent, send nothing')
+  .action(async (opts: DlqOptions & { maxAttempts: number; dryRun?: boolean }) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const report = await redrive(kafka, {
+      deadLetterTopic: config.topics.deadLetter, inputTopic: config.topics.input, filter: letterFilter(opts), limit: opts.limit, at: opts.at,
+      maxAttempts: Math.max(1, opts.maxAttempts), dryRun: opts.dryRun ?? false, maxSendBytes: config.kafka.maxSendBytes,
+    });
+    for (const { letter, outcome } of report.letters) console.log(`${outcome}  ${formatLine(letter)}`);
+    const count = (outcome: RedriveOutcome) => report.letters.filter((l) => l.outcome === outcome).length;
+    console.error([
+      opts.dryRun === true ? `would send ${count(RedriveOutcome.wouldSend)}` : `sent ${count(RedriveOutcome.sent)} to ${config.topics.input}`,
+      `refused ${count(RedriveOutcome.maxAttempts)} at --max-attempts ${opts.maxAttempts}`,
+      `refused ${count(RedriveOutcome.truncated)} truncated`,
+      `skipped ${report.alreadyRedriven} already redriven`,
+      ...(report.limited ? [`stopped at --limit ${opts.limit}`] : []),
+    ].join(', '));
+  }));
 
 program.parseAsync().catch((err: unknown) => {
   // Only message and stack: libraries hang URLs and command arguments (passwords) on their errors.
