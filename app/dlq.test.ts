@@ -188,6 +188,36 @@ test('redrive: a fixed letter lands once, a failing one comes back with attempts
   assert.equal(await countRows(env.pool, env.id), 1);
 });
 
+test('a row the sink refused is redriven after its cause is fixed and lands once; a second redrive sends nothing', async (t) => {
+  const { env } = await startTestPipeline(t);
+  const topic = env.config.topics.deadLetter;
+  t.after(() => deleteTopics(env.kafka, [markerTopic(topic)]));
+  const runId = randomUUID().slice(0, 8);
+  // The cause: a CHECK that refuses one message id (SQLSTATE 23514, a row failure: dead-lettered by the sink stage).
+  await env.pool.query(`ALTER TABLE ${env.id}.email_scores ADD CONSTRAINT refuse_one CHECK (message_id NOT LIKE '%refuse-${runId}%')`);
+  const events = await corpusEvents(5, { runId });
+  events[2]!.messageId = `<refuse-${runId}@x>`;
+  await publish(env.kafka, env.config.topics.input, events);
+  const letters = await waitFor('the refused row as a letter', () => readDeadLetters(env.kafka, topic, { filter: {}, limit: 10 }), (r) => r.letters.length >= 1);
+  assert.deepEqual(letters.letters.map((l) => [l.stage, l.code, l.attempts]), [['sink', 'PG_23514', 1]]);
+  assert.equal(await countRows(env.pool, env.id), 4);
+
+  await env.pool.query(`ALTER TABLE ${env.id}.email_scores DROP CONSTRAINT refuse_one`);
+  const options: RedriveOptions = {
+    deadLetterTopic: topic, inputTopic: env.config.topics.input, filter: { stages: ['sink'], codes: ['PG_23514'] }, limit: 100,
+    maxAttempts: 3, dryRun: false, maxSendBytes: env.config.kafka.maxSendBytes,
+  };
+  assert.deepEqual((await redrive(env.kafka, options)).letters.map((l) => l.outcome), [RedriveOutcome.sent]);
+  await waitFor('the redriven row', () => countRows(env.pool, env.id), (n) => n >= 5);
+  const again = await redrive(env.kafka, options);
+  assert.deepEqual([again.letters.length, again.alreadyRedriven], [0, 1]);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rows } = await env.pool.query<{ message_id: string }>(`SELECT message_id FROM ${env.id}.email_scores`);
+  assert.deepEqual(rows.map((r) => r.message_id).sort(), events.map((e) => e.messageId).sort(), 'every event once');
+  // Nothing came back: the letter stays the only one.
+  assert.equal((await readDeadLetters(env.kafka, topic, { filter: {}, limit: 10 })).letters.length, 1);
+});
+
 test('redrive sends the original key, value and headers back with the attempts, to the source partition; a truncated letter is refused', async (t) => {
   const env = await createTestEnvironment();
   t.after(() => env.cleanup());

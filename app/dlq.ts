@@ -161,7 +161,10 @@ async function rangesOf(kafka: Kafka, topic: string, options: Pick<ReadOptions, 
       const known = offsets.find((p) => p.partition === partition);
       if (known === undefined) throw new DeadLetterToolError(`${topic} has no partition ${partition}`);
       const at = BigInt(offset);
-      if (at < BigInt(known.low) || at >= BigInt(known.high)) throw new DeadLetterToolError(`${topic}/${partition} holds offsets ${known.low} to ${BigInt(known.high) - 1n}, not ${offset}`);
+      if (at < BigInt(known.low) || at >= BigInt(known.high)) {
+        const holds = known.low === known.high ? 'is empty' : `holds offsets ${known.low} to ${BigInt(known.high) - 1n}`;
+        throw new DeadLetterToolError(`${topic}/${partition} ${holds}: no letter at ${offset}`);
+      }
       return { ranges: [{ partition, start: at, end: at + 1n }], partitions };
     }
     const byTime = async (ms: number | undefined) =>
