@@ -113,6 +113,7 @@ export function matches(letter: StoredLetter, filter: LetterFilter): boolean {
 /** `<dead-letter topic>/<partition>@<offset>`: how a letter is named in `dlq.redriven.from` and on the command line. */
 export const letterId = (topic: string, letter: Pick<StoredLetter, 'partition' | 'offset'>): string => `${topic}/${letter.partition}@${letter.offset}`;
 const markerKey = (letter: Pick<StoredLetter, 'partition' | 'offset'>): string => `${letter.partition}:${letter.offset}`;
+export const isRedriven = (redriven: ReadonlySet<string>, letter: Pick<StoredLetter, 'partition' | 'offset'>): boolean => redriven.has(markerKey(letter));
 export const markerTopic = (deadLetterTopic: string): string => `${deadLetterTopic}.redriven`;
 
 interface PartitionRange {
@@ -268,8 +269,8 @@ export async function readDeadLetters(kafka: Kafka, topic: string, options: Read
   return { letters, scanned, skipped, limited };
 }
 
-/** The keys (`<partition>:<offset>`) of the letters a redrive already sent back. */
-async function redrivenLetters(kafka: Kafka, deadLetterTopic: string, timeoutMs: number): Promise<Set<string>> {
+/** The keys (`<partition>:<offset>`) of the letters a redrive already sent back (see `isRedriven`). */
+export async function redrivenLetters(kafka: Kafka, deadLetterTopic: string, timeoutMs: number): Promise<Set<string>> {
   const topic = markerTopic(deadLetterTopic);
   const ranges = await rangesOf(kafka, topic, { filter: {} });
   const keys = new Set<string>();
@@ -306,7 +307,7 @@ export function preview(bytes: Buffer | null, max: number): string {
   return `hex ${head.toString('hex')}${more}`;
 }
 
-export function formatLine(letter: StoredLetter): string {
+export function formatLine(letter: StoredLetter, redriven = false): string {
   const source = `${safeText(letter.sourceTopic, 100)}/${letter.sourcePartition ?? '?'}@${safeText(letter.sourceOffset, 20)}`;
   return [
     `${letter.partition}@${letter.offset}`,
@@ -316,6 +317,7 @@ export function formatLine(letter: StoredLetter): string {
     source,
     `attempts=${letter.attempts}`,
     ...(letter.truncated ? ['truncated'] : []),
+    ...(redriven ? ['redriven'] : []),
     safeText(letter.reason, 200),
   ].join('  ');
 }
@@ -342,7 +344,7 @@ function bounded(value: unknown, limits: ShowLimits): unknown {
   return value;
 }
 
-export function formatShow(topic: string, letter: StoredLetter, limits: ShowLimits = DEFAULT_SHOW_LIMITS): string {
+export function formatShow(topic: string, letter: StoredLetter, redriven = false, limits: ShowLimits = DEFAULT_SHOW_LIMITS): string {
   const lines = [
     `letter ${letterId(topic, letter)}  written ${new Date(letter.timestampMs).toISOString()}`,
     `  code      ${safeText(letter.code, 100)}`,
@@ -352,7 +354,8 @@ export function formatShow(topic: string, letter: StoredLetter, limits: ShowLimi
     `  failed at ${safeText(letter.failedAt, 40)}`,
     `  reason    ${safeText(letter.reason, 1000)}`,
   ];
-  if (letter.redrivenFrom !== null) lines.push(`  redriven from ${safeText(letter.redrivenFrom, 300)}`);
+  if (redriven) lines.push('  redriven  yes: a redrive sent it back already and will skip it');
+  if (letter.redrivenFrom !== null) lines.push(`  redriven from ${safeText(letter.redrivenFrom, 300)} (this record had been sent back from that letter)`);
   if (letter.truncated) {
     const h = (name: string) => safeText(headerText(letter.headers, name) ?? '?', 80);
     lines.push(`  TRUNCATED: original value ${h(DeadLetterHeader.originalSize)} bytes, sha256 ${h(DeadLetterHeader.originalSha256)}; cannot be redriven`);
@@ -439,7 +442,7 @@ export async function redrive(kafka: Kafka, options: RedriveOptions): Promise<Re
   const timeoutMs = options.timeoutMs ?? 60_000;
   const done = await redrivenLetters(kafka, options.deadLetterTopic, timeoutMs);
   const read = await readDeadLetters(kafka, options.deadLetterTopic, {
-    filter: options.filter, limit: options.limit, at: options.at, timeoutMs, skip: (letter) => done.has(markerKey(letter)),
+    filter: options.filter, limit: options.limit, at: options.at, timeoutMs, skip: (letter) => isRedriven(done, letter),
   });
   const report = read.letters.map((letter) => ({
     letter,

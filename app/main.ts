@@ -18,7 +18,7 @@ import { StoppingError } from './retry.ts';
 import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
-import { formatLine, formatShow, readDeadLetters, redrive, RedriveOutcome, type LetterFilter } from './dlq.ts';
+import { formatLine, formatShow, isRedriven, readDeadLetters, redrive, redrivenLetters, RedriveOutcome, type LetterFilter } from './dlq.ts';
 import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
 import { createPostgresSink, createSinkMetrics } from '../sinks/index.ts';
 
@@ -279,8 +279,9 @@ dlq.addCommand(dlqCommand('list', 'one line per letter: partition@offset, time, 
     const config = loadConfig();
     const kafka = createKafka(config, rootLogger(config, 2));
     const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
-    for (const letter of read.letters) console.log(formatLine(letter));
-    console.error(`${read.letters.length} letters of ${read.scanned} read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
+    for (const letter of read.letters) console.log(formatLine(letter, isRedriven(redriven, letter)));
+    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
   }));
 
 dlq.addCommand(dlqCommand('show', 'each letter with its reason and original record: key, headers, the event when it decodes', 10)
@@ -288,8 +289,9 @@ dlq.addCommand(dlqCommand('show', 'each letter with its reason and original reco
     const config = loadConfig();
     const kafka = createKafka(config, rootLogger(config, 2));
     const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
-    console.log(read.letters.map((letter) => formatShow(config.topics.deadLetter, letter)).join('\n\n'));
-    console.error(`${read.letters.length} letters of ${read.scanned} read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
+    console.log(read.letters.map((letter) => formatShow(config.topics.deadLetter, letter, isRedriven(redriven, letter))).join('\n\n'));
+    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
   }));
 
 dlq.addCommand(dlqCommand('redrive', 'send letters back to the input topic with their original key, value and headers', 100)
