@@ -51,6 +51,17 @@ test('pure parts: hostile text is escaped and bounded, bytes are previewed as te
   assert.equal(letter.code, '?');
   assert.equal(letter.attempts, 1);
   assert.match(formatLine(letter), /^2@7 {2}1970-01-01T00:00:00.000Z {2}\? {2}\?/);
+  // Hostile headers: a thousand copies of one name, a huge value, a terminal escape in a name.
+  const hostile = parseLetter(0, {
+    key: Buffer.alloc(100_000, 'k'), value: Buffer.alloc(100_000, 0xff), offset: '1', timestamp: '0', attributes: 0,
+    headers: { 'evil\u001b[2J': 'y\u009b', big: Buffer.alloc(1_000_000, 'b'), many: Array.from({ length: 1000 }, () => Buffer.from('x')) },
+  } as KafkaMessage);
+  const shown = formatShow('dlq', hostile);
+  assert.ok(shown.length < 5_000, `show prints ${shown.length} characters`);
+  assert.match(shown, /headers {3}1002 original/);
+  assert.match(shown, /… 982 more headers/);
+  assert.ok(!/[\u001b\u009b]/.test(shown), 'no raw escape');
+  assert.match(shown, /evil\\u001b\[2J: "y\\u009b"/);
 });
 
 test('the dead-letter topic has as many partitions as the input topic, and an older one-partition topic is grown', async (t) => {

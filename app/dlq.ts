@@ -361,13 +361,13 @@ export function formatShow(topic: string, letter: StoredLetter, redriven = false
     lines.push(`  TRUNCATED: original value ${h(DeadLetterHeader.originalSize)} bytes, sha256 ${h(DeadLetterHeader.originalSha256)}; cannot be redriven`);
   }
   lines.push(`  key       ${preview(letter.key, limits.previewBytes)}${letter.key === null ? '' : ` (${letter.key.length} bytes)`}`);
-  const original = Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq.'));
+  // A repeated header counts once per value: a thousand copies of one name are a thousand headers.
+  const original = Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq.'))
+    .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one] as const));
   lines.push(`  headers   ${original.length} original`);
-  for (const [name, value] of original.slice(0, limits.items)) {
-    for (const one of Array.isArray(value) ? value : [value]) {
-      const bytes = one === undefined ? null : Buffer.isBuffer(one) ? one : Buffer.from(one);
-      lines.push(`    ${safeText(name, 100)}: ${preview(bytes, Math.min(200, limits.previewBytes))}`);
-    }
+  for (const [name, one] of original.slice(0, limits.items)) {
+    const bytes = one === undefined ? null : Buffer.isBuffer(one) ? one : Buffer.from(one);
+    lines.push(`    ${safeText(name, 100)}: ${preview(bytes, Math.min(200, limits.previewBytes))}`);
   }
   if (original.length > limits.items) lines.push(`    … ${original.length - limits.items} more headers`);
   lines.push(`  value     ${letter.value === null ? 'null' : `${letter.value.length} bytes`}`);
