@@ -145,3 +145,37 @@ export async function privateKafka(): Promise<PrivateService> {
   await service.start();
   return service;
 }
+
+/**
+ * An Apicurio Registry of its own (ops/local/registry.sh with its own state directory and ports),
+ * in memory: `url` is its Confluent-compatible API. A restart forgets every schema.
+ */
+export async function privateRegistry(): Promise<PrivateService> {
+  const state = await mkdtemp(join(tmpdir(), 'mailscore-registry-'));
+  await mkdir(join(state, 'registry'), { recursive: true });
+  // The distribution `make services` resolved serves every registry; otherwise registry.sh resolves its own.
+  const shared = join(ROOT, '.local', 'registry', 'dist');
+  if (existsSync(shared) && (await readdir(shared)).length > 0) await symlink(shared, join(state, 'registry', 'dist'));
+  const port = await freePort();
+  let managementPort = await freePort();
+  while (managementPort === port) managementPort = await freePort();
+  const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
+  const script = join(ROOT, 'ops', 'local', 'registry.sh');
+  const { stdout } = await run(script, ['url'], { env });
+  const service: PrivateService = {
+    url: stdout.trim(),
+    port,
+    async start() {
+      await run(script, ['start'], { env });
+    },
+    async stop() {
+      await run(script, ['stop'], { env });
+    },
+    async remove() {
+      await service.stop().catch(() => undefined);
+      await rm(state, { recursive: true, force: true });
+    },
+  };
+  await service.start();
+  return service;
+}
