@@ -2,7 +2,7 @@
 // are stopped and started at will, which the machine's shared services must never be.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,11 +146,21 @@ export async function privateKafka(): Promise<PrivateService> {
   return service;
 }
 
+export interface PrivateRegistry extends PrivateService {
+  /**
+   * Stops the process answering (SIGSTOP): connections hang, as with a registry that is
+   * unreachable, and its schemas survive, which a restart would forget (it keeps them in memory).
+   */
+  freeze(): Promise<void>;
+  /** Lets it answer again (SIGCONT). */
+  thaw(): Promise<void>;
+}
+
 /**
  * An Apicurio Registry of its own (ops/local/registry.sh with its own state directory and ports),
  * in memory: `url` is its Confluent-compatible API. A restart forgets every schema.
  */
-export async function privateRegistry(): Promise<PrivateService> {
+export async function privateRegistry(): Promise<PrivateRegistry> {
   const state = await mkdtemp(join(tmpdir(), 'mailscore-registry-'));
   await mkdir(join(state, 'registry'), { recursive: true });
   // The distribution `make services` resolved serves every registry; otherwise registry.sh resolves its own.
@@ -162,15 +172,21 @@ export async function privateRegistry(): Promise<PrivateService> {
   const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
   const script = join(ROOT, 'ops', 'local', 'registry.sh');
   const { stdout } = await run(script, ['url'], { env });
-  const service: PrivateService = {
+  const signal = async (name: NodeJS.Signals): Promise<void> => {
+    process.kill(Number((await readFile(join(state, 'registry', 'registry.pid'), 'utf8')).trim()), name);
+  };
+  const service: PrivateRegistry = {
     url: stdout.trim(),
     port,
     async start() {
       await run(script, ['start'], { env });
     },
     async stop() {
+      await service.thaw().catch(() => undefined);
       await run(script, ['stop'], { env });
     },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     async remove() {
       await service.stop().catch(() => undefined);
       await rm(state, { recursive: true, force: true });
