@@ -62,8 +62,13 @@ export type LookupOutcome = 'cached' | 'ours' | 'unknown' | 'wrong' | 'unavailab
 interface CacheEntry { readonly verdict: SchemaVerdict; readonly expiresAt: number }
 
 export function createSchemaResolver(options: SchemaResolverOptions): SchemaResolver {
-  // retries: 0 — the caller's outage loop does the waiting, with the pipeline's backoff.
-  const registry = new SchemaRegistry({ host: options.url, retry: { retries: 0 } });
+  // retries: 0 — the caller's outage loop does the waiting, with the pipeline's backoff. The
+  // timeout aborts a request to a registry that hangs, so that retries do not pile up sockets.
+  const registry = new SchemaRegistry({
+    host: options.url,
+    retry: { retries: 0 },
+    middlewares: [() => ({ prepareRequest: async (next) => (await next()).enhance({ timeout: options.requestTimeoutMs }) })],
+  });
   const ours = ourEmailEvent();
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<SchemaVerdict>>();
@@ -72,7 +77,8 @@ export function createSchemaResolver(options: SchemaResolverOptions): SchemaReso
   async function lookUp(schemaId: number, messageIndexes: readonly number[]): Promise<SchemaVerdict> {
     let writer: unknown;
     try {
-      writer = await withTimeout(registry.getSchema(schemaId), options.requestTimeoutMs, `schema id ${schemaId}`);
+      // The request's own timeout should end it first; this one is the backstop.
+      writer = await withTimeout(registry.getSchema(schemaId), options.requestTimeoutMs + 1_000, `schema id ${schemaId}`);
     } catch (err) {
       const status = (err as { status?: unknown }).status;
       // 404: Confluent's 40403 "Schema not found" (Apicurio answers the same). Any other status
