@@ -191,7 +191,17 @@ export function loadConfig(env: Env = process.env): Config {
   const schemaRegistryUrl = str('SCHEMA_REGISTRY_URL', '');
   if (schemaRegistryUrl !== '' && !(/^https?:\/\//.test(schemaRegistryUrl) && URL.canParse(schemaRegistryUrl))) {
     problems.push('SCHEMA_REGISTRY_URL must be an http:// or https:// URL (for Apicurio: http://HOST:PORT/apis/ccompat/v7)');
+  } else if (schemaRegistryUrl !== '' && (new URL(schemaRegistryUrl).username !== '' || new URL(schemaRegistryUrl).password !== '')) {
+    // The client puts the URL in its errors, which are logged: no place for a password.
+    problems.push('SCHEMA_REGISTRY_URL must not carry credentials: registry authentication is not supported');
   }
+  // Validated whether or not a URL is set: a typo in them is reported either way.
+  const schemaRegistrySettings = {
+    url: schemaRegistryUrl,
+    cacheSize: int('SCHEMA_REGISTRY_CACHE_SIZE', 1_000, 1, 1_000_000),
+    negativeTtlMs: int('SCHEMA_REGISTRY_NEGATIVE_TTL_MS', 30_000, 0, 86_400_000),
+    requestTimeoutMs: int('SCHEMA_REGISTRY_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
   const schema = str('PG_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) problems.push(`PG_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
   // After a crash (kill -9, OOM) the partitions of the dead member sit idle until its session
@@ -240,12 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
       ssl: kafkaSsl ? { caFile: kafkaCaFile, certFile: kafkaCertFile, keyFile: kafkaKeyFile } : null,
       sasl: saslMechanism === '' || saslPassword === null ? null : { mechanism: saslMechanism as SaslMechanism, username: saslUsername, password: saslPassword },
     },
-    schemaRegistry: schemaRegistryUrl === '' ? null : {
-      url: schemaRegistryUrl,
-      cacheSize: int('SCHEMA_REGISTRY_CACHE_SIZE', 1_000, 1, 1_000_000),
-      negativeTtlMs: int('SCHEMA_REGISTRY_NEGATIVE_TTL_MS', 30_000, 0, 86_400_000),
-      requestTimeoutMs: int('SCHEMA_REGISTRY_TIMEOUT_MS', 5_000, 100, 600_000),
-    },
+    schemaRegistry: schemaRegistryUrl === '' ? null : schemaRegistrySettings,
     topics: {
       input: inputTopic,
       alerts: str('ALERT_TOPIC', 'email.alerts'),

@@ -18,6 +18,7 @@ import { failureKind } from './retry.ts';
 import { Dependency } from './dependencies.ts';
 import { createSchemaResolver, DeadLetterHeader, encodeFrame, SchemaRegistryUnavailableError, SchemaVerdictCode } from '../ingest/index.ts';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
+import { emailEventProto } from '../schemas/email_event_proto.ts';
 import { FailureKind } from '../sinks/index.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -116,7 +117,7 @@ test('registry unreachable while framed events arrive: nothing is dead-lettered,
   });
   // A subject of its own gives an id this pipeline has never resolved; a fresh schema text gives a fresh id.
   const client = new SchemaRegistry({ host: registry.url });
-  const text = `${(await import('../schemas/email_event_proto.ts')).emailEventProto()}\n// ${env.id}\n`;
+  const text = `${emailEventProto()}\n// ${env.id}\n`;
   const { id } = await client.register({ type: SchemaType.PROTOBUF, schema: text }, { subject: `${env.id}-value` });
   const runId = randomUUID().slice(0, 8);
   const events = await corpusEvents(20, { runId });

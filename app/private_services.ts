@@ -163,14 +163,14 @@ export interface PrivateRegistry extends PrivateService {
 export async function privateRegistry(): Promise<PrivateRegistry> {
   const state = await mkdtemp(join(tmpdir(), 'mailscore-registry-'));
   await mkdir(join(state, 'registry'), { recursive: true });
-  // The distribution `make services` resolved serves every registry; otherwise registry.sh resolves its own.
-  const shared = join(ROOT, '.local', 'registry', 'dist');
-  if (existsSync(shared) && (await readdir(shared)).length > 0) await symlink(shared, join(state, 'registry', 'dist'));
+  // One distribution (resolved once, as `make services` does) serves every registry.
+  const script = join(ROOT, 'ops', 'local', 'registry.sh');
+  await run(script, ['resolve'], { env: { ...process.env, MAILSCORE_STATE_DIR: join(ROOT, '.local') } });
+  await symlink(join(ROOT, '.local', 'registry', 'dist'), join(state, 'registry', 'dist'));
   const port = await freePort();
   let managementPort = await freePort();
   while (managementPort === port) managementPort = await freePort();
   const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
-  const script = join(ROOT, 'ops', 'local', 'registry.sh');
   const { stdout } = await run(script, ['url'], { env });
   const signal = async (name: NodeJS.Signals): Promise<void> => {
     process.kill(Number((await readFile(join(state, 'registry', 'registry.pid'), 'utf8')).trim()), name);

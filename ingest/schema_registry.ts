@@ -89,7 +89,8 @@ export function createSchemaResolver(options: SchemaResolverOptions): SchemaReso
       }
       if (err instanceof SchemaRegistryUnavailableError || typeof status === 'number' || isTransport(err)) {
         counts.unavailable++;
-        throw err instanceof SchemaRegistryUnavailableError ? err : new SchemaRegistryUnavailableError(`schema registry: ${(err as Error).message}`, { cause: err });
+        // Without the client's error as cause: it carries the request URL, and this is logged.
+        throw err instanceof SchemaRegistryUnavailableError ? err : new SchemaRegistryUnavailableError(`schema registry: ${(err as Error).message}`);
       }
       // The registry answered with a schema that cannot be parsed or is of a type we do not read.
       counts.wrong++;
