@@ -1,7 +1,7 @@
 // Throwaway PostgreSQL, Redis and Kafka on free ports, for outage tests and `make chaos`: they
 // are stopped and started at will, which the machine's shared services must never be.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -172,9 +172,22 @@ export async function privateRegistry(): Promise<PrivateRegistry> {
   while (managementPort === port) managementPort = await freePort();
   const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
   const { stdout } = await run(script, ['url'], { env });
+  const pidFile = join(state, 'registry', 'registry.pid');
   const signal = async (name: NodeJS.Signals): Promise<void> => {
-    process.kill(Number((await readFile(join(state, 'registry', 'registry.pid'), 'utf8')).trim()), name);
+    process.kill(Number((await readFile(pidFile, 'utf8')).trim()), name);
   };
+  // The JVM outlives this process (registry.sh detaches it): a test run that ends without its
+  // `after` hooks (node --test skips them when a name pattern filters every test out) must not
+  // leave it running.
+  const killOnExit = () => {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+    } catch {
+      // Not running.
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   const service: PrivateRegistry = {
     url: stdout.trim(),
     port,
@@ -188,6 +201,7 @@ export async function privateRegistry(): Promise<PrivateRegistry> {
     freeze: () => signal('SIGSTOP'),
     thaw: () => signal('SIGCONT'),
     async remove() {
+      process.off('exit', killOnExit);
       await service.stop().catch(() => undefined);
       await rm(state, { recursive: true, force: true });
     },
