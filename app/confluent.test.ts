@@ -11,7 +11,9 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { corpusEvents, corpusTemplates, countRows, publish, readTopic, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
+import { corpusEvents, corpusTemplates, countRows, publish, quietLogger, readTopic, startTestPipeline, waitFor, type TestEnvironment } from './testing.ts';
+import { createPipeline } from './pipeline.ts';
+import { Registry } from 'prom-client';
 import { privateRegistry, type PrivateRegistry } from './private_services.ts';
 import { registerEmailEvent } from './produce.ts';
 import { failureKind } from './retry.ts';
@@ -161,4 +163,36 @@ test('the resolver: negative answers cached briefly and within a bounded cache; 
   const err = await closed.resolve(id, [0]).then(() => null, (e: unknown) => e);
   assert.ok(err instanceof SchemaRegistryUnavailableError, String(err));
   assert.equal(failureKind(err), FailureKind.outage);
+});
+
+test('a pipeline stopped while it waits for the registry commits nothing; the next one stores every framed event once', async (t) => {
+  const overrides = { SCHEMA_REGISTRY_URL: registry.url, SCHEMA_REGISTRY_TIMEOUT_MS: '500', OUTAGE_RETRY_MAX_DELAY_MS: '250' };
+  const { env, pipeline } = await startTestPipeline(t, overrides);
+  const client = new SchemaRegistry({ host: registry.url });
+  const { id } = await client.register({ type: SchemaType.PROTOBUF, schema: `${emailEventProto()}\n// ${env.id}\n` }, { subject: `${env.id}-value` });
+  const events = await corpusEvents(12, { runId: randomUUID().slice(0, 8) });
+  await registry.freeze();
+  t.after(() => registry.thaw());
+  await publish(env.kafka, env.config.topics.input, events.map((e) => encodeFrame(id, [0], protobufBytes(e))));
+  await waitFor('the registry outage to be noticed', async () => pipeline.health.unavailable(), (down) => down.includes(Dependency.registry), 30_000);
+
+  const stopping = Date.now();
+  await pipeline.stop();
+  assert.ok(Date.now() - stopping < 15_000, 'the wait for the registry ends with the stop');
+  const admin = env.kafka.admin();
+  await admin.connect();
+  const committed = await admin.fetchOffsets({ groupId: env.config.ingest.groupId, topics: [env.config.topics.input] });
+  await admin.disconnect();
+  assert.ok(committed[0]!.partitions.every((p) => Number(p.offset) <= 0), `nothing committed: ${JSON.stringify(committed)}`);
+  assert.equal(await countRows(env.pool, env.id), 0);
+  assert.equal(await deadLetterCount(env), 0);
+
+  await registry.thaw();
+  const next = await createPipeline(env.config, quietLogger, new Registry());
+  t.after(() => next.stop());
+  await next.start();
+  await waitFor('every framed event stored', () => countRows(env.pool, env.id), (n) => n >= events.length);
+  await sleep(1_000);
+  assert.deepEqual(await storedIds(env), events.map((e) => e.messageId!).sort());
+  assert.equal(await deadLetterCount(env), 0);
 });
