@@ -50,7 +50,8 @@ async function storedIds(env: TestEnvironment): Promise<string[]> {
 }
 
 test('framed (`produce --registry`) and plain events in one topic are both scored and stored; bad frames are dead-lettered with their codes', async (t) => {
-  const { env } = await startTestPipeline(t, { SCHEMA_REGISTRY_URL: registry.url, SCHEMA_REGISTRY_TIMEOUT_MS: '2000' });
+  const metrics = new Registry();
+  const { env } = await startTestPipeline(t, { SCHEMA_REGISTRY_URL: registry.url, SCHEMA_REGISTRY_TIMEOUT_MS: '2000' }, metrics);
   const topic = env.config.topics.input;
   // Framed events the way an operator sends them: the CLI registers the schema and frames. A few
   // corpus messages as .eml files, cycled with fresh ids (loading the whole corpus is slow).
@@ -93,6 +94,14 @@ test('framed (`produce --registry`) and plain events in one topic are both score
 
   const letters = await readTopic(env.kafka, env.config.topics.deadLetter, bad.length);
   assert.equal(letters.length, bad.length);
+  const series = async (name: string) => (await metrics.getMetricsAsJSON()).find((m) => m.name === name)?.values ?? [];
+  // The broken frame is not counted: it never got past parseFrame.
+  assert.equal((await series('mailscore_ingest_confluent_framed_events_total'))[0]?.value, 25 + bad.length - 1);
+  const lookups = Object.fromEntries((await series('mailscore_ingest_schema_lookups_total')).map((v) => [v.labels.outcome, v.value]));
+  // Our id is asked for once per process and chunk-cached after; the foreign id and the wrong index once each.
+  assert.equal(lookups.unknown, 1);
+  assert.equal(lookups.wrong, 2);
+  assert.ok((lookups.ours ?? 0) >= 1);
   for (const [bytes, code] of bad) {
     const letter = letters.find((m) => m.value!.equals(bytes));
     assert.ok(letter !== undefined, `the original framed record is in the dead-letter topic (${code})`);

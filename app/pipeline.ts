@@ -139,7 +139,11 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       logger: logger.child({ stage: 'scorer' }),
       metrics: createScorerMetrics(registry),
     });
-    const resolver = config.schemaRegistry === null ? null : createSchemaResolver(config.schemaRegistry);
+    const ingestMetrics = createIngestMetrics(registry);
+    const resolver = config.schemaRegistry === null ? null : createSchemaResolver({
+      ...config.schemaRegistry,
+      onLookup: (outcome) => ingestMetrics.schemaLookups.inc({ outcome }),
+    });
     // A registry outage holds the chunk (never a dead letter) until the registry answers again.
     const resolveSchema: ResolveSchema = resolver === null ? resolveWithoutRegistry : (schemaId, messageIndexes) =>
       resilient(`resolving schema id ${schemaId}`, Dependency.registry, () => resolver.resolve(schemaId, messageIndexes));
@@ -151,7 +155,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       maxSendBytes: config.kafka.maxSendBytes,
       resolveSchema,
       logger: logger.child({ stage: 'ingest' }),
-      metrics: createIngestMetrics(registry),
+      metrics: ingestMetrics,
     });
     scorer.onPressure((saturated) => ingest.setPaused(saturated));
 

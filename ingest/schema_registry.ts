@@ -49,6 +49,8 @@ export interface SchemaResolverOptions {
   readonly negativeTtlMs: number;
   /** A lookup not answered after this long counts as the registry being unavailable. */
   readonly requestTimeoutMs: number;
+  /** Called for every lookup with its outcome (metrics). */
+  readonly onLookup?: (outcome: LookupOutcome) => void;
 }
 
 export interface SchemaResolver {
@@ -73,6 +75,10 @@ export function createSchemaResolver(options: SchemaResolverOptions): SchemaReso
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<SchemaVerdict>>();
   const counts: Record<LookupOutcome, number> = { cached: 0, ours: 0, unknown: 0, wrong: 0, unavailable: 0 };
+  const count = (outcome: LookupOutcome) => {
+    counts[outcome]++;
+    options.onLookup?.(outcome);
+  };
 
   async function lookUp(schemaId: number, messageIndexes: readonly number[]): Promise<SchemaVerdict> {
     let writer: unknown;
@@ -84,23 +90,23 @@ export function createSchemaResolver(options: SchemaResolverOptions): SchemaReso
       // 404: Confluent's 40403 "Schema not found" (Apicurio answers the same). Any other status
       // (401, 5xx) or no answer says nothing about the id.
       if (status === 404) {
-        counts.unknown++;
+        count('unknown');
         return { ok: false, code: SchemaVerdictCode.unknownSchemaId, reason: `schema id ${schemaId} is not in the registry` };
       }
       if (err instanceof SchemaRegistryUnavailableError || typeof status === 'number' || isTransport(err)) {
-        counts.unavailable++;
+        count('unavailable');
         // Without the client's error as cause: it carries the request URL, and this is logged.
         throw err instanceof SchemaRegistryUnavailableError ? err : new SchemaRegistryUnavailableError(`schema registry: ${(err as Error).message}`);
       }
       // The registry answered with a schema that cannot be parsed or is of a type we do not read.
-      counts.wrong++;
+      count('wrong');
       return { ok: false, code: SchemaVerdictCode.wrongSchema, reason: `schema id ${schemaId}: ${(err as Error).message ?? String(err)}` };
     } finally {
       // The client keeps every schema it ever fetched, unbounded: ours is the cache that counts.
       registry.cache.clear();
     }
     const verdict = judgeWriterSchema(writer, messageIndexes, ours);
-    counts[verdict.ok ? 'ours' : 'wrong']++;
+    count(verdict.ok ? 'ours' : 'wrong');
     return verdict.ok ? verdict : { ...verdict, reason: `schema id ${schemaId}: ${verdict.reason}` };
   }
 
@@ -108,7 +114,7 @@ export function createSchemaResolver(options: SchemaResolverOptions): SchemaReso
     const key = `${schemaId}/${messageIndexes.join('.')}`;
     const hit = cache.get(key);
     if (hit !== undefined && hit.expiresAt > Date.now()) {
-      counts.cached++;
+      count('cached');
       // Most recently used goes last: the Map's order is the eviction order.
       cache.delete(key);
       cache.set(key, hit);
