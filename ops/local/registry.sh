@@ -75,7 +75,11 @@ runnable_jar() {
 
 ccompat() { if [[ "$1" == 2.* ]]; then echo v6; else echo v7; fi; }
 
-ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/apis/ccompat/$1/subjects" 2>/dev/null; }
+# Ready when the Confluent API answers (curl), or at least the port (no curl on the machine).
+ready() {
+  if command -v curl >/dev/null; then curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/apis/ccompat/$1/subjects" 2>/dev/null
+  else port_open "$port"; fi
+}
 
 start() {
   local java version jar api
