@@ -128,10 +128,12 @@ program
   .option('--raw', 'send only raw_message, as an MTA without a MIME parser would')
   .option('--compression <codec>', 'none, gzip, snappy or lz4', 'none')
   .option('--topic <name>', 'defaults to INPUT_TOPIC')
-  .action(async (paths: string[], opts: { corpus?: boolean; count?: number; rate: number; tenants: number; raw?: boolean; compression: string; topic?: string }) => {
+  .option('--registry <url>', 'register email.v1.EmailEvent with this Confluent-compatible schema registry and send Confluent-framed events (e.g. http://127.0.0.1:8081/apis/ccompat/v7)')
+  .action(async (paths: string[], opts: { corpus?: boolean; count?: number; rate: number; tenants: number; raw?: boolean; compression: string; topic?: string; registry?: string }) => {
     const config = loadConfig();
     const logger = rootLogger(config, 2);
     if (!['none', 'gzip', 'snappy', 'lz4'].includes(opts.compression)) throw new InvalidArgumentError('--compression must be none, gzip, snappy or lz4');
+    if (opts.registry !== undefined && !(/^https?:\/\//.test(opts.registry) && URL.canParse(opts.registry))) throw new InvalidArgumentError('--registry must be an http:// or https:// URL');
     const sources = opts.corpus ? await corpusSources() : await readMailSources(paths);
     const count = opts.count ?? sources.length;
     const kafka = createKafka(config, logger);
@@ -148,10 +150,12 @@ program
       runId: randomUUID().slice(0, 8),
       compression: opts.compression as 'none',
       batchSize: opts.rate > 0 ? Math.max(1, Math.min(500, Math.ceil(opts.rate / 20))) : 500,
+      ...(opts.registry === undefined ? {} : { registryUrl: opts.registry }),
       onProgress: (sent) => showBar && bar.update(sent),
     });
     if (showBar) bar.stop();
-    console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
+    const framing = result.schemaId === null ? '' : `, Confluent-framed with schema id ${result.schemaId}`;
+    console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input}${framing} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
   });
 
 program
