@@ -7,7 +7,7 @@ import { corpusEvents, countRows, createTestEnvironment, publish, startTestPipel
 import { ensureTopics } from './topics.ts';
 import { formatLine, formatShow, markerTopic, parseLetter, readDeadLetters, redrive, RedriveOutcome, safeText, preview, type RedriveOptions } from './dlq.ts';
 import { EmailEventCodec } from '../schemas/contracts.ts';
-import { DeadLetterHeader } from '../ingest/index.ts';
+import { DeadLetterHeader, encodeFrame } from '../ingest/index.ts';
 
 async function endOffsets(kafka: Kafka, topic: string): Promise<string> {
   const admin = kafka.admin();
@@ -62,6 +62,13 @@ test('pure parts: hostile text is escaped and bounded, bytes are previewed as te
   assert.match(shown, /… 982 more headers/);
   assert.ok(!/[\u001b\u009b]/.test(shown), 'no raw escape');
   assert.match(shown, /evil\\u001b\[2J: "y\\u009b"/);
+
+  // A Confluent-framed letter (refused as WRONG_SCHEMA, say) is shown by its payload.
+  const event = EmailEventCodec.encode({ tenantId: 'acme', messageId: '<framed@x>', subject: 'framed' }).finish();
+  const framed = parseLetter(0, { key: null, value: Buffer.from(encodeFrame(7, [0], event)), headers: {}, offset: '3', timestamp: '0', attributes: 0 } as KafkaMessage);
+  const framedShown = formatShow('dlq', framed);
+  assert.match(framedShown, /frame {5}Confluent wire format, schema id 7, message indexes \[0\]/);
+  assert.match(framedShown, /"messageId": "<framed@x>"/);
 });
 
 test('the dead-letter topic has as many partitions as the input topic, and an older one-partition topic is grown', async (t) => {

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type IHeaders, type Kafka, type KafkaMessage, type Message } from 'kafkajs';
-import { DeadLetterHeader, decodeEmailEvent } from '../ingest/index.ts';
+import { DeadLetterHeader, decodeEmailEvent, parseFrame } from '../ingest/index.ts';
 import { EmailEventCodec } from '../schemas/contracts.ts';
 import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 import { decodeLimitedEvent, type LimitedEvent } from '../schemas/limits.ts';
@@ -372,12 +372,17 @@ export function formatShow(topic: string, letter: StoredLetter, redriven = false
   if (original.length > limits.items) lines.push(`    … ${original.length - limits.items} more headers`);
   lines.push(`  value     ${letter.value === null ? 'null' : `${letter.value.length} bytes`}`);
   if (letter.value === null) return lines.join('\n');
+  // A Confluent-framed event is shown by its payload (its schema id is not looked up here).
+  const frame = parseFrame(letter.value);
+  if (!frame.ok) lines.push(`  frame     ${safeText(frame.reason, 200)}`);
+  else if (frame.framed) lines.push(`  frame     Confluent wire format, schema id ${frame.schemaId}, message indexes [${frame.messageIndexes.join(', ')}]`);
+  const payload = frame.ok ? Buffer.from(frame.payload) : letter.value;
   // Validated as ingest does, to say whether it would be accepted now; dumped whenever it is
   // protobuf at all, with the same bounded decoder (a letter refused for a missing field is still readable).
-  const verdict = decodeEmailEvent(letter.value);
+  const verdict = decodeEmailEvent(payload);
   let dump: LimitedEvent | null = null;
   try {
-    dump = letter.value.length > 0 ? decodeLimitedEvent(letter.value) : null;
+    dump = payload.length > 0 ? decodeLimitedEvent(payload) : null;
   } catch {
     dump = null;
   }
