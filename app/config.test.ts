@@ -61,3 +61,20 @@ test('settings that would put more tasks in the pool than it may hold are refuse
   assert.ok(loadConfig({ SCORER_TASK_SIZE: '642', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }).scorer.maxTasksInFlight <= 10_000);
   assert.throws(() => loadConfig({ SCORER_TASK_SIZE: '641', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }), ConfigError);
 });
+
+test('a schema registry only when SCHEMA_REGISTRY_URL is set, with a bounded cache; a bad URL is named', () => {
+  assert.equal(loadConfig({}).schemaRegistry, null);
+  assert.deepEqual(loadConfig({ SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' }).schemaRegistry, {
+    url: 'http://127.0.0.1:8081/apis/ccompat/v7', cacheSize: 1_000, negativeTtlMs: 30_000, requestTimeoutMs: 5_000,
+  });
+  assert.throws(() => loadConfig({ SCHEMA_REGISTRY_URL: '127.0.0.1:8081', SCHEMA_REGISTRY_CACHE_SIZE: '0' }), (err: unknown) => {
+    assert.match((err as Error).message, /SCHEMA_REGISTRY_URL must be an http:\/\/ or https:\/\/ URL/);
+    assert.match((err as Error).message, /SCHEMA_REGISTRY_CACHE_SIZE must be an integer from 1/);
+    return true;
+  });
+  assert.throws(() => loadConfig({ SCHEMA_REGISTRY_URL: 'https://user:secret@registry.example/apis/ccompat/v7' }), (err: unknown) => {
+    assert.match((err as Error).message, /SCHEMA_REGISTRY_URL must not carry credentials/);
+    assert.doesNotMatch((err as Error).message, /secret/);
+    return true;
+  });
+});

@@ -28,6 +28,16 @@ export interface Config {
     readonly ssl: { readonly caFile: string | null; readonly certFile: string | null; readonly keyFile: string | null } | null;
     readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string } | null;
   };
+  /** The Confluent-compatible schema registry that resolves the schema ids of framed events; null: framed events are dead-lettered. */
+  readonly schemaRegistry: {
+    readonly url: string;
+    /** Verdicts kept, one per schema id and message path: bounded however many ids producers send. */
+    readonly cacheSize: number;
+    /** How long an unknown id or a foreign schema is remembered before the registry is asked again. */
+    readonly negativeTtlMs: number;
+    /** A lookup not answered after this long counts as the registry being unavailable (waited out, retried). */
+    readonly requestTimeoutMs: number;
+  } | null;
   readonly topics: { readonly input: string; readonly alerts: string; readonly deadLetter: string; readonly partitions: number };
   readonly ingest: Pick<IngestOptions,
     'groupId' | 'poisonPolicy' | 'maxBatchEvents' | 'partitionsConsumedConcurrently' | 'maxBytesPerPartition' |
@@ -178,6 +188,20 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = url('REDIS_URL', str('REDIS_URL', 'redis://127.0.0.1:6379'), /^rediss?:\/\//, 'redis:// or rediss://', 'REDIS_PASSWORD');
   const redisCaFile = file('REDIS_TLS_CA_FILE');
   if (redisCaFile !== null && !redisUrl.startsWith('rediss://')) problems.push('REDIS_TLS_CA_FILE needs a rediss:// REDIS_URL');
+  const schemaRegistryUrl = str('SCHEMA_REGISTRY_URL', '');
+  if (schemaRegistryUrl !== '' && !(/^https?:\/\//.test(schemaRegistryUrl) && URL.canParse(schemaRegistryUrl))) {
+    problems.push('SCHEMA_REGISTRY_URL must be an http:// or https:// URL (for Apicurio: http://HOST:PORT/apis/ccompat/v7)');
+  } else if (schemaRegistryUrl !== '' && (new URL(schemaRegistryUrl).username !== '' || new URL(schemaRegistryUrl).password !== '')) {
+    // The client puts the URL in its errors, which are logged: no place for a password.
+    problems.push('SCHEMA_REGISTRY_URL must not carry credentials: registry authentication is not supported');
+  }
+  // Validated whether or not a URL is set: a typo in them is reported either way.
+  const schemaRegistrySettings = {
+    url: schemaRegistryUrl,
+    cacheSize: int('SCHEMA_REGISTRY_CACHE_SIZE', 1_000, 1, 1_000_000),
+    negativeTtlMs: int('SCHEMA_REGISTRY_NEGATIVE_TTL_MS', 30_000, 0, 86_400_000),
+    requestTimeoutMs: int('SCHEMA_REGISTRY_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
   const schema = str('PG_SCHEMA', 'public');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) problems.push(`PG_SCHEMA must be a lower-case SQL identifier, got "${schema}"`);
   // After a crash (kill -9, OOM) the partitions of the dead member sit idle until its session
@@ -226,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
       ssl: kafkaSsl ? { caFile: kafkaCaFile, certFile: kafkaCertFile, keyFile: kafkaKeyFile } : null,
       sasl: saslMechanism === '' || saslPassword === null ? null : { mechanism: saslMechanism as SaslMechanism, username: saslUsername, password: saslPassword },
     },
+    schemaRegistry: schemaRegistryUrl === '' ? null : schemaRegistrySettings,
     topics: {
       input: inputTopic,
       alerts: str('ALERT_TOPIC', 'email.alerts'),

@@ -6,7 +6,7 @@ import type { DependencyMetrics } from './metrics.ts';
 import { FailureKind } from '../sinks/index.ts';
 import { backoffMs, failureKind, StoppingError, type RetryPolicy } from './retry.ts';
 
-export const Dependency = { postgres: 'postgres', kafka: 'kafka', redis: 'redis' } as const;
+export const Dependency = { postgres: 'postgres', kafka: 'kafka', redis: 'redis', registry: 'registry' } as const;
 export type Dependency = (typeof Dependency)[keyof typeof Dependency];
 
 export interface DependencyHealth {

@@ -19,6 +19,7 @@ import { ensureTopics } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
 import { parseOffsets, parseTime, runReplay, type ReplayRange } from './replay.ts';
+import { formatLine, formatShow, isRedriven, readDeadLetters, redrive, redrivenLetters, RedriveOutcome, type LetterFilter } from './dlq.ts';
 import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
 import { createPostgresSink, createSinkMetrics, WriteMode } from '../sinks/index.ts';
 
@@ -128,10 +129,12 @@ program
   .option('--raw', 'send only raw_message, as an MTA without a MIME parser would')
   .option('--compression <codec>', 'none, gzip, snappy or lz4', 'none')
   .option('--topic <name>', 'defaults to INPUT_TOPIC')
-  .action(async (paths: string[], opts: { corpus?: boolean; count?: number; rate: number; tenants: number; raw?: boolean; compression: string; topic?: string }) => {
+  .option('--registry <url>', 'register email.v1.EmailEvent with this Confluent-compatible schema registry and send Confluent-framed events (e.g. http://127.0.0.1:8081/apis/ccompat/v7)')
+  .action(async (paths: string[], opts: { corpus?: boolean; count?: number; rate: number; tenants: number; raw?: boolean; compression: string; topic?: string; registry?: string }) => {
     const config = loadConfig();
     const logger = rootLogger(config, 2);
     if (!['none', 'gzip', 'snappy', 'lz4'].includes(opts.compression)) throw new InvalidArgumentError('--compression must be none, gzip, snappy or lz4');
+    if (opts.registry !== undefined && !(/^https?:\/\//.test(opts.registry) && URL.canParse(opts.registry))) throw new InvalidArgumentError('--registry must be an http:// or https:// URL');
     const sources = opts.corpus ? await corpusSources() : await readMailSources(paths);
     const count = opts.count ?? sources.length;
     const kafka = createKafka(config, logger);
@@ -148,10 +151,12 @@ program
       runId: randomUUID().slice(0, 8),
       compression: opts.compression as 'none',
       batchSize: opts.rate > 0 ? Math.max(1, Math.min(500, Math.ceil(opts.rate / 20))) : 500,
+      ...(opts.registry === undefined ? {} : { registryUrl: opts.registry }),
       onProgress: (sent) => showBar && bar.update(sent),
     });
     if (showBar) bar.stop();
-    console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
+    const framing = result.schemaId === null ? '' : `, Confluent-framed with schema id ${result.schemaId}`;
+    console.log(`sent ${result.sent} events to ${opts.topic ?? config.topics.input}${framing} in ${result.seconds.toFixed(1)} s (${Math.round(result.sent / Math.max(result.seconds, 0.001))}/s)`);
   });
 
 program
@@ -291,6 +296,83 @@ program
     const config = loadConfig();
     await printSummary(config, rootLogger(config, 2));
   });
+
+interface DlqOptions { code?: string; stage?: string; sourcePartition?: string; since?: number; until?: number; at?: { partition: number; offset: string }; limit: number }
+
+const timeArg = (value: string): number => {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a time such as 2026-11-27T10:00Z');
+  return ms;
+};
+const letterArg = (value: string): { partition: number; offset: string } => {
+  const match = /^(\d{1,9})@(\d{1,19})$/.exec(value);
+  if (match === null) throw new InvalidArgumentError('expected <partition>@<offset> on the dead-letter topic, as `dlq list` prints it');
+  return { partition: Number(match[1]), offset: match[2]! };
+};
+const list = (value: string | undefined): string[] | undefined => value?.split(',').map((x) => x.trim()).filter(Boolean);
+
+function letterFilter(opts: DlqOptions): LetterFilter {
+  const partitions = list(opts.sourcePartition)?.map((p) => {
+    if (!/^\d{1,9}$/.test(p)) throw new InvalidArgumentError('--source-partition takes partition numbers, comma-separated');
+    return Number(p);
+  });
+  return { codes: list(opts.code), stages: list(opts.stage), sourcePartitions: partitions, sinceMs: opts.since, untilMs: opts.until };
+}
+
+function dlqCommand(name: string, description: string, defaultLimit: number): Command {
+  return new Command(name)
+    .description(description)
+    .option('--code <codes>', 'error codes, comma-separated (NOT_PROTOBUF,MISSING_FIELD,...)')
+    .option('--stage <stages>', 'ingest, scorer or sink, comma-separated')
+    .option('--source-partition <partitions>', 'partitions of the input topic the records came from, comma-separated')
+    .option('--since <time>', 'letters written at or after this time (ISO 8601)', timeArg)
+    .option('--until <time>', 'letters written before this time (ISO 8601)', timeArg)
+    .option('--at <partition@offset>', 'exactly this letter of the dead-letter topic', letterArg)
+    .option('--limit <n>', 'at most this many letters', positiveInt, defaultLimit);
+}
+
+const dlq = program.command('dlq').description('list, inspect and redrive dead letters (reads without joining or moving any group in use)');
+
+dlq.addCommand(dlqCommand('list', 'one line per letter: partition@offset, time, code, stage, source, attempts, reason', 100)
+  .action(async (opts: DlqOptions) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
+    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
+    for (const letter of read.letters) console.log(formatLine(letter, isRedriven(redriven, letter)));
+    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+  }));
+
+dlq.addCommand(dlqCommand('show', 'each letter with its reason and original record: key, headers, the event when it decodes', 10)
+  .action(async (opts: DlqOptions) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
+    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
+    console.log(read.letters.map((letter) => formatShow(config.topics.deadLetter, letter, isRedriven(redriven, letter))).join('\n\n'));
+    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+  }));
+
+dlq.addCommand(dlqCommand('redrive', 'send letters back to the input topic with their original key, value and headers', 100)
+  .option('--max-attempts <n>', 'refuse letters that already failed this many times', positiveInt, 3)
+  .option('--dry-run', 'say what would be sent, send nothing')
+  .action(async (opts: DlqOptions & { maxAttempts: number; dryRun?: boolean }) => {
+    const config = loadConfig();
+    const kafka = createKafka(config, rootLogger(config, 2));
+    const report = await redrive(kafka, {
+      deadLetterTopic: config.topics.deadLetter, inputTopic: config.topics.input, filter: letterFilter(opts), limit: opts.limit, at: opts.at,
+      maxAttempts: Math.max(1, opts.maxAttempts), dryRun: opts.dryRun ?? false, maxSendBytes: config.kafka.maxSendBytes,
+    });
+    for (const { letter, outcome } of report.letters) console.log(`${outcome}  ${formatLine(letter)}`);
+    const count = (outcome: RedriveOutcome) => report.letters.filter((l) => l.outcome === outcome).length;
+    console.error([
+      opts.dryRun === true ? `would send ${count(RedriveOutcome.wouldSend)}` : `sent ${count(RedriveOutcome.sent)} to ${config.topics.input}`,
+      `refused ${count(RedriveOutcome.maxAttempts)} at --max-attempts ${opts.maxAttempts}`,
+      `refused ${count(RedriveOutcome.truncated)} truncated`,
+      `skipped ${report.alreadyRedriven} already redriven`,
+      ...(report.limited ? [`stopped at --limit ${opts.limit}`] : []),
+    ].join(', '));
+  }));
 
 program.parseAsync().catch((err: unknown) => {
   // Only message and stack: libraries hang URLs and command arguments (passwords) on their errors.

@@ -6,7 +6,10 @@ import kafkajs, { type Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createIngest, createIngestMetrics, registerCompressionCodecs, type Ingest } from '../ingest/index.ts';
+import {
+  createIngest, createIngestMetrics, createSchemaResolver, registerCompressionCodecs, resolveWithoutRegistry, SchemaRegistryUnavailableError,
+  type Ingest, type ResolveSchema,
+} from '../ingest/index.ts';
 import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel, type PolicyStore, type Scorer } from '../scorer/index.ts';
 import { createAlertPublisher, createPostgresSink, createSinkMetrics, FailureKind, SinkError, WriteMode, type PostgresSink, type WriteReport } from '../sinks/index.ts';
 import type { BatchOutcome, InboundEmail, RejectedEmail, ScoredEmail } from '../schemas/contracts.ts';
@@ -65,6 +68,7 @@ function dependencyOf(err: unknown, fallback: Dependency): Dependency {
   for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const name = (e as { name?: unknown }).name;
     if (typeof name === 'string' && name.startsWith('KafkaJS')) return Dependency.kafka;
+    if (e instanceof SchemaRegistryUnavailableError) return Dependency.registry;
     if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|^Stream isn't writeable/.test((e as Error).message ?? '')) return Dependency.redis;
     if (e instanceof SinkError) return e.code === 'ALERT_PUBLISH_FAILED' ? Dependency.kafka : Dependency.postgres;
   }
@@ -153,6 +157,14 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       logger: logger.child({ stage: 'scorer' }),
       metrics: createScorerMetrics(registry),
     });
+    const ingestMetrics = createIngestMetrics(registry);
+    const resolver = config.schemaRegistry === null ? null : createSchemaResolver({
+      ...config.schemaRegistry,
+      onLookup: (outcome) => ingestMetrics.schemaLookups.inc({ outcome }),
+    });
+    // A registry outage holds the chunk (never a dead letter) until the registry answers again.
+    const resolveSchema: ResolveSchema = resolver === null ? resolveWithoutRegistry : (schemaId, messageIndexes) =>
+      resilient(`resolving schema id ${schemaId}`, Dependency.registry, () => resolver.resolve(schemaId, messageIndexes));
     const ingest: Ingest = createIngest({
       kafka,
       topic: config.topics.input,
@@ -160,8 +172,9 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       ...config.ingest,
       ...(replay === undefined ? {} : { groupId: replay.groupId, endOffsets: replay.endOffsets }),
       maxSendBytes: config.kafka.maxSendBytes,
+      resolveSchema,
       logger: logger.child({ stage: 'ingest' }),
-      metrics: createIngestMetrics(registry),
+      metrics: ingestMetrics,
     });
     scorer.onPressure((saturated) => ingest.setPaused(saturated));
 

@@ -1,8 +1,8 @@
 // Throwaway PostgreSQL, Redis and Kafka on free ports, for outage tests and `make chaos`: they
 // are stopped and started at will, which the machine's shared services must never be.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,70 @@ export async function privateKafka(): Promise<PrivateService> {
       await run(script, ['stop'], { env });
     },
     async remove() {
+      await service.stop().catch(() => undefined);
+      await rm(state, { recursive: true, force: true });
+    },
+  };
+  await service.start();
+  return service;
+}
+
+export interface PrivateRegistry extends PrivateService {
+  /**
+   * Stops the process answering (SIGSTOP): connections hang, as with a registry that is
+   * unreachable, and its schemas survive, which a restart would forget (it keeps them in memory).
+   */
+  freeze(): Promise<void>;
+  /** Lets it answer again (SIGCONT). */
+  thaw(): Promise<void>;
+}
+
+/**
+ * An Apicurio Registry of its own (ops/local/registry.sh with its own state directory and ports),
+ * in memory: `url` is its Confluent-compatible API. A restart forgets every schema.
+ */
+export async function privateRegistry(): Promise<PrivateRegistry> {
+  const state = await mkdtemp(join(tmpdir(), 'mailscore-registry-'));
+  await mkdir(join(state, 'registry'), { recursive: true });
+  // One distribution (resolved once, as `make services` does) serves every registry.
+  const script = join(ROOT, 'ops', 'local', 'registry.sh');
+  await run(script, ['resolve'], { env: { ...process.env, MAILSCORE_STATE_DIR: join(ROOT, '.local') } });
+  await symlink(join(ROOT, '.local', 'registry', 'dist'), join(state, 'registry', 'dist'));
+  const port = await freePort();
+  let managementPort = await freePort();
+  while (managementPort === port) managementPort = await freePort();
+  const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
+  const { stdout } = await run(script, ['url'], { env });
+  const pidFile = join(state, 'registry', 'registry.pid');
+  const signal = async (name: NodeJS.Signals): Promise<void> => {
+    process.kill(Number((await readFile(pidFile, 'utf8')).trim()), name);
+  };
+  // The JVM outlives this process (registry.sh detaches it): a test run that ends without its
+  // `after` hooks (node --test skips them when a name pattern filters every test out) must not
+  // leave it running.
+  const killOnExit = () => {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+    } catch {
+      // Not running.
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+  const service: PrivateRegistry = {
+    url: stdout.trim(),
+    port,
+    async start() {
+      await run(script, ['start'], { env });
+    },
+    async stop() {
+      await service.thaw().catch(() => undefined);
+      await run(script, ['stop'], { env });
+    },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+    async remove() {
+      process.off('exit', killOnExit);
       await service.stop().catch(() => undefined);
       await rm(state, { recursive: true, force: true });
     },

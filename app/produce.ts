@@ -5,6 +5,9 @@ import { readFile, stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Kafka } from 'kafkajs';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { encodeFrame } from '../ingest/index.ts';
+import { emailEventProto } from '../schemas/email_event_proto.ts';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
 import { chunkByBytes, recordBytes } from '../schemas/kafka_batches.ts';
 import { eventFromRawMessage } from '../scorer/index.ts';
@@ -92,7 +95,20 @@ export interface ProduceOptions extends InstanceOptions {
   readonly rate: number;
   readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4';
   readonly batchSize: number;
+  /**
+   * A Confluent-compatible schema registry: email.v1.EmailEvent is registered under the subject
+   * `<topic>-value` (Confluent's TopicNameStrategy) and every event is framed with its id, as
+   * Confluent's KafkaProtobufSerializer does. Absent: plain protobuf.
+   */
+  readonly registryUrl?: string;
   readonly onProgress?: (sent: number) => void;
+}
+
+/** Registers email.v1.EmailEvent under `<topic>-value` (idempotent: the same schema keeps its id) and returns its id. */
+export async function registerEmailEvent(registryUrl: string, topic: string): Promise<number> {
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema: emailEventProto() }, { subject: `${topic}-value` });
+  return id;
 }
 
 const COMPRESSION = {
@@ -102,9 +118,12 @@ const COMPRESSION = {
   lz4: kafkajs.CompressionTypes.LZ4,
 } as const;
 
-export async function produceEvents(kafka: Kafka, sources: readonly MailSource[], options: ProduceOptions): Promise<{ sent: number; seconds: number }> {
+export async function produceEvents(kafka: Kafka, sources: readonly MailSource[], options: ProduceOptions): Promise<{ sent: number; seconds: number; schemaId: number | null }> {
   if (sources.length === 0) throw new Error('nothing to produce: no messages found in the given paths');
   const templates = await eventTemplates(sources);
+  const schemaId = options.registryUrl === undefined ? null : await registerEmailEvent(options.registryUrl, options.topic);
+  // EmailEvent is the first message of its file: message indexes [0].
+  const frame = (payload: Uint8Array): Buffer => (schemaId === null ? Buffer.from(payload) : encodeFrame(schemaId, [0], payload));
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   const started = Date.now();
@@ -116,7 +135,7 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
       const messages = [];
       for (let i = 0; i < size; i++) {
         const fields = instantiate(templates, sources, sent + i, options, now);
-        messages.push({ key: fields.tenantId ?? null, value: Buffer.from(EmailEventCodec.encode(fields).finish()) });
+        messages.push({ key: fields.tenantId ?? null, value: frame(EmailEventCodec.encode(fields).finish()) });
       }
       for (const chunk of chunkByBytes(messages, recordBytes)) {
         await producer.send({ topic: options.topic, acks: -1, compression: COMPRESSION[options.compression], messages: chunk });
@@ -131,5 +150,5 @@ export async function produceEvents(kafka: Kafka, sources: readonly MailSource[]
   } finally {
     await producer.disconnect();
   }
-  return { sent, seconds: (Date.now() - started) / 1000 };
+  return { sent, seconds: (Date.now() - started) / 1000, schemaId };
 }

@@ -3,7 +3,8 @@
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchHandler, InboundEmail } from '../schemas/contracts.ts';
-import { decodeEmailEvent } from './decode.ts';
+import { decodeEmailEvent, parseFrame, type DecodeResult } from './decode.ts';
+import { resolveWithoutRegistry, type ResolveSchema, type SchemaVerdict } from './schema_registry.ts';
 import { sendDeadLetters, type DeadLetter } from './dead_letter.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -42,6 +43,13 @@ export interface IngestOptions {
    * at its end and the partition paused there. Absent for the live pipeline, which reads forever.
    */
   readonly endOffsets?: ReadonlyMap<number, bigint>;
+  /**
+   * Says whether the schema id of a Confluent-framed event is ours (ingest/schema_registry.ts).
+   * It waits out a registry outage itself (the composition root wraps it in the retry policy),
+   * so a rejection means the pipeline is stopping or gave up: the chunk is not committed.
+   * Absent: no registry, framed events are dead-lettered as SCHEMA_REGISTRY_NOT_CONFIGURED.
+   */
+  readonly resolveSchema?: ResolveSchema;
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
 }
@@ -98,6 +106,7 @@ const batch = (payload: EachBatchPayload): string => `${payload.batch.topic}/${p
 
 export function createIngest(options: IngestOptions): Ingest {
   const { logger, metrics } = options;
+  const resolveSchema = options.resolveSchema ?? resolveWithoutRegistry;
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
@@ -174,26 +183,61 @@ export function createIngest(options: IngestOptions): Ingest {
     const decodeStart = process.hrtime.bigint();
     const accepted: InboundEmail[] = [];
     const letters: DeadLetter[] = [];
-    for (const message of messages) {
-      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-      const decoded = decodeEmailEvent(message.value);
-      if (decoded.ok) {
-        for (const field of decoded.cut) metrics.fieldsCut.inc({ field });
-        const email: InboundEmail = { event: decoded.event, bytes: message.value!, key: message.key, source };
-        accepted.push(email);
-        continue;
+    // A chunk's framed events nearly always share one schema id: asked once per chunk.
+    const verdicts = new Map<string, SchemaVerdict>();
+    let beat: NodeJS.Timeout | undefined;
+    /** Time spent waiting for the registry: not decoding work, kept out of decodeSeconds. */
+    let waitedNs = 0n;
+    const resolveFramed = async (schemaId: number, messageIndexes: readonly number[]): Promise<SchemaVerdict> => {
+      const key = `${schemaId}/${messageIndexes.join('.')}`;
+      let verdict = verdicts.get(key);
+      if (verdict === undefined) {
+        // A registry outage is waited out right here, however long: keep the membership alive.
+        beat ??= setInterval(() => payload.heartbeat().catch(() => undefined), options.heartbeatIntervalMs);
+        const asked = process.hrtime.bigint();
+        verdict = await resolveSchema(schemaId, messageIndexes);
+        waitedNs += process.hrtime.bigint() - asked;
+        verdicts.set(key, verdict);
       }
-      if (options.poisonPolicy === PoisonPolicy.fail) {
-        throw new PoisonRecordError(`${batch.topic}/${batch.partition}@${message.offset}: ${decoded.code}: ${decoded.reason}`);
+      return verdict;
+    };
+    /** Plain protobuf, or a Confluent frame whose schema is ours around it. */
+    const decode = async (value: Buffer | null): Promise<{ decoded: DecodeResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null }> => {
+      if (value === null) return { decoded: decodeEmailEvent(value), payload: null };
+      const frame = parseFrame(value);
+      if (!frame.ok) return { decoded: frame, payload: null };
+      if (frame.framed) {
+        metrics.framed.inc();
+        const verdict = await resolveFramed(frame.schemaId, frame.messageIndexes);
+        if (!verdict.ok) return { decoded: verdict, payload: null };
       }
-      logger.warn({ ...source, code: decoded.code, reason: decoded.reason, policy: options.poisonPolicy }, 'invalid event');
-      if (options.poisonPolicy === PoisonPolicy.skip) {
-        metrics.skipped.inc({ code: decoded.code });
-        continue;
+      // The workers decode the payload again: they get the protobuf bytes, never the frame.
+      return { decoded: decodeEmailEvent(frame.payload), payload: frame.payload };
+    };
+    try {
+      for (const message of messages) {
+        const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+        const { decoded, payload: bytes } = await decode(message.value);
+        if (decoded.ok) {
+          for (const field of decoded.cut) metrics.fieldsCut.inc({ field });
+          const email: InboundEmail = { event: decoded.event, bytes: bytes!, key: message.key, source };
+          accepted.push(email);
+          continue;
+        }
+        if (options.poisonPolicy === PoisonPolicy.fail) {
+          throw new PoisonRecordError(`${batch.topic}/${batch.partition}@${message.offset}: ${decoded.code}: ${decoded.reason}`);
+        }
+        logger.warn({ ...source, code: decoded.code, reason: decoded.reason, policy: options.poisonPolicy }, 'invalid event');
+        if (options.poisonPolicy === PoisonPolicy.skip) {
+          metrics.skipped.inc({ code: decoded.code });
+          continue;
+        }
+        letters.push({ source, key: message.key, value: message.value, headers: message.headers, code: decoded.code, reason: decoded.reason, stage: 'ingest' });
       }
-      letters.push({ source, key: message.key, value: message.value, headers: message.headers, code: decoded.code, reason: decoded.reason, stage: 'ingest' });
+    } finally {
+      clearInterval(beat);
     }
-    metrics.decodeSeconds.inc(Number(process.hrtime.bigint() - decodeStart) / 1e9);
+    metrics.decodeSeconds.inc(Number(process.hrtime.bigint() - decodeStart - waitedNs) / 1e9);
     metrics.received.inc({ topic: batch.topic }, messages.length);
 
     if (accepted.length > 0) {

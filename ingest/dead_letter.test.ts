@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { deadLetterRecord, DeadLetterHeader, MIN_DEAD_LETTER_BYTES, type DeadLetter } from './dead_letter.ts';
+import { deadLetterRecord, DeadLetterHeader, MIN_DEAD_LETTER_BYTES, previousAttempts, type DeadLetter } from './dead_letter.ts';
 import { recordBytes } from '../schemas/kafka_batches.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -97,4 +97,19 @@ test('every shape of oversized letter fits the smallest allowed limit', () => {
       assert.ok(recordBytes(record) <= MIN_DEAD_LETTER_BYTES, `value ${size}, key ${keySize}: ${recordBytes(record)} bytes`);
     }
   }
+});
+
+test('attempts count up from the incoming dlq.attempts header, which is not believed when it is not a small number', () => {
+  const attempts = (headers: DeadLetter['headers']) => header(deadLetterRecord(letter({ headers }), '2026-01-01T00:00:00.000Z', 100_000).headers, DeadLetterHeader.attempts);
+  assert.equal(attempts(undefined), '1');
+  assert.equal(attempts({ trace: 'x' }), '1');
+  assert.equal(attempts({ [DeadLetterHeader.attempts]: Buffer.from('1') }), '2');
+  assert.equal(attempts({ [DeadLetterHeader.attempts]: '2' }), '3');
+  // A repeated header: the last one counts, as Kafka clients that read one value take the last.
+  assert.equal(attempts({ [DeadLetterHeader.attempts]: [Buffer.from('1'), Buffer.from('4')] }), '5');
+  for (const hostile of ['-1', '1e3', ' 2', 'two', '9'.repeat(8), '9'.repeat(100_000), '', '0x10']) {
+    assert.equal(attempts({ [DeadLetterHeader.attempts]: Buffer.from(hostile) }), '1', hostile.slice(0, 20));
+  }
+  assert.deepEqual(previousAttempts({ [DeadLetterHeader.attempts]: '1000000' }), 1_000_000);
+  assert.deepEqual(previousAttempts({ [DeadLetterHeader.attempts]: '1000001' }), 0);
 });

@@ -39,7 +39,29 @@ export const DeadLetterHeader = {
   originalKeySha256: 'dlq.original.key.sha256',
   originalHeadersSize: 'dlq.original.headers.size',
   originalHeadersDropped: 'dlq.original.headers.dropped',
+  /** Set by `mailscore dlq redrive` on the record it sends back: `<dead-letter topic>/<partition>@<offset>`. */
+  redrivenFrom: 'dlq.redriven.from',
 } as const;
+
+/** Attempts above this in an incoming header are not believed (a hostile or broken producer): counted from 0. */
+const MAX_BELIEVED_ATTEMPTS = 1_000_000;
+
+/**
+ * How many times the record had already been dead-lettered: the `dlq.attempts` header a redrive
+ * puts on the record it sends back, 0 when absent or not a plain small number (the header is as
+ * hostile as the rest of the record). A letter's own attempts are this plus one.
+ */
+export function previousAttempts(headers: IHeaders | undefined): number {
+  let value = headers?.[DeadLetterHeader.attempts];
+  if (Array.isArray(value)) value = value[value.length - 1];
+  if (value === undefined) return 0;
+  // Looked at only when short: a megabyte of digits is not a count.
+  if (value.length > 7) return 0;
+  const text = value.toString('latin1');
+  if (!/^\d{1,7}$/.test(text)) return 0;
+  const n = Number(text);
+  return n <= MAX_BELIEVED_ATTEMPTS ? n : 0;
+}
 
 /** Characters of the refusal reason kept in its header. */
 const REASON_CHARS = 1000;
@@ -89,7 +111,8 @@ export function deadLetterRecord(letter: DeadLetter, failedAt: string, maxBytes:
     [DeadLetterHeader.errorCode]: letter.code,
     [DeadLetterHeader.errorReason]: truncateChars(letter.reason, REASON_CHARS),
     [DeadLetterHeader.stage]: letter.stage,
-    [DeadLetterHeader.attempts]: '1',
+    // A redriven record that fails again comes back counted: the redrive refuses past its maximum.
+    [DeadLetterHeader.attempts]: String(previousAttempts(letter.headers) + 1),
     [DeadLetterHeader.failedAt]: failedAt,
   };
   const whole: DeadLetterRecord = { key: letter.key, value: letter.value, headers: { ...letter.headers, ...refusal } };

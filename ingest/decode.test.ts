@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeEmailEvent, DecodeFailureCode } from './decode.ts';
+import { decodeEmailEvent, DecodeFailureCode, encodeFrame, MAX_MESSAGE_INDEXES, parseFrame } from './decode.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
@@ -225,4 +225,65 @@ test('malformed bytes are still refused as not protobuf', () => {
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.code, DecodeFailureCode.notProtobuf);
   }
+});
+
+// The Confluent wire format: magic byte 0, schema id, message indexes, payload.
+const frame = (...bytes: number[]) => Uint8Array.from(bytes);
+
+test('plain protobuf is told apart from a Confluent frame by its first byte', () => {
+  const plain = EmailEventCodec.encode(valid).finish();
+  assert.notEqual(plain[0], 0);
+  const parsed = parseFrame(plain);
+  assert.deepEqual(parsed, { ok: true, framed: false, payload: plain });
+});
+
+test('a Confluent frame gives its schema id, message indexes and payload', () => {
+  const payload = EmailEventCodec.encode(valid).finish();
+  for (const indexes of [[0], [1], [2, 0], [0, 3, 200]]) {
+    const framed = encodeFrame(70_000, indexes, payload);
+    const parsed = parseFrame(framed);
+    assert.equal(parsed.ok && parsed.framed, true);
+    if (!parsed.ok || !parsed.framed) continue;
+    assert.equal(parsed.schemaId, 70_000);
+    assert.deepEqual(parsed.messageIndexes, indexes);
+    assert.deepEqual(Buffer.from(parsed.payload), Buffer.from(payload));
+    const decoded = decodeEmailEvent(parsed.payload);
+    assert.equal(decoded.ok && decoded.event.messageId, '<1@example.org>');
+  }
+  // [0] is the single byte 0 (what Confluent's serializer writes for the first message).
+  assert.deepEqual([...encodeFrame(1, [0], Uint8Array.of(0x0a))], [0, 0, 0, 0, 1, 0, 0x0a]);
+  // Written the long way (count 1, index 0) it is the same path.
+  assert.deepEqual(parseFrame(frame(0, 0, 0, 0, 1, 2, 0, 0x0a)), { ok: true, framed: true, schemaId: 1, messageIndexes: [0], payload: Uint8Array.of(0x0a) });
+});
+
+test('a broken Confluent frame is BAD_FRAME, with a reason and without reading past the bytes', () => {
+  const cases: Array<[Uint8Array, RegExp]> = [
+    [frame(0), /shorter than the 5-byte header/],
+    [frame(0, 0, 0, 1), /shorter than the 5-byte header/],
+    [frame(0, 0x80, 0, 0, 1, 0), /negative schema id/],
+    [frame(0, 0, 0, 0, 1), /message index count: truncated varint/],
+    [frame(0, 0, 0, 0, 1, 0x80), /message index count: truncated varint/],
+    [frame(0, 0, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01), /varint (overflows 32 bits|longer than 5 bytes)/],
+    [frame(0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f), /overflows 32 bits/],
+    [frame(0, 0, 0, 0, 1, 1), /count -1 is not between 0 and 16/],
+    [frame(0, 0, 0, 0, 1, 4, 0), /message index 1: truncated varint/],
+    [frame(0, 0, 0, 0, 1, 2, 1), /message index 0 is negative/],
+  ];
+  for (const [bytes, reason] of cases) {
+    const parsed = parseFrame(bytes);
+    assert.equal(parsed.ok, false, `${[...bytes]}`);
+    assert.equal(!parsed.ok && parsed.code, DecodeFailureCode.badFrame);
+    assert.match(!parsed.ok ? parsed.reason : '', reason);
+  }
+});
+
+test('a huge message index count is refused before anything is allocated for it', () => {
+  // 2^31 - 1 indexes announced, zigzag-encoded: refused on the count alone.
+  const parsed = parseFrame(frame(0, 0, 0, 0, 1, 0xfe, 0xff, 0xff, 0xff, 0x0f));
+  assert.equal(parsed.ok, false);
+  assert.match(!parsed.ok ? parsed.reason : '', /count 2147483647 is not between 0 and 16/);
+  // 16 levels are allowed (deeper than any real schema), 17 are not.
+  const deep = (n: number) => frame(0, 0, 0, 0, 1, n * 2, ...Array<number>(n).fill(0), 0x0a);
+  assert.equal(parseFrame(deep(MAX_MESSAGE_INDEXES)).ok, true);
+  assert.equal(parseFrame(deep(MAX_MESSAGE_INDEXES + 1)).ok, false);
 });

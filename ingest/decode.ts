@@ -7,6 +7,8 @@ export const DecodeFailureCode = {
   notProtobuf: 'NOT_PROTOBUF',
   missingField: 'MISSING_FIELD',
   invalidField: 'INVALID_FIELD',
+  /** Starts with the Confluent magic byte but the frame around the payload is broken. */
+  badFrame: 'BAD_FRAME',
 } as const;
 export type DecodeFailureCode = (typeof DecodeFailureCode)[keyof typeof DecodeFailureCode];
 
@@ -67,4 +69,97 @@ function validate(event: EmailEvent, cut: CutFields): DecodeResult {
     return { ok: false, code: DecodeFailureCode.missingField, reason: 'event has neither structured content nor raw_message' };
   }
   return { ok: true, event, cut };
+}
+
+// The Confluent wire format (what Confluent's KafkaProtobufSerializer writes):
+//   byte 0      magic byte 0
+//   bytes 1-4   schema id, big-endian
+//   then        message indexes: a zigzag varint count, then that many zigzag varint indexes
+//               (the path to the message type in the schema file); the common [0] (the first
+//               message) is written as the single byte 0, a count of 0
+//   then        the protobuf payload
+// A protobuf message never starts with a zero byte (tag 0 is invalid), so the first byte alone
+// tells a framed event from a plain one.
+export const CONFLUENT_MAGIC_BYTE = 0;
+const FRAME_HEADER_BYTES = 5;
+/** Deeper than any schema file nests messages: a count past it is a broken or hostile frame, refused before any allocation. */
+export const MAX_MESSAGE_INDEXES = 16;
+/** A zigzag varint of a 32-bit int takes at most 5 bytes. */
+const MAX_VARINT_BYTES = 5;
+
+export type Frame =
+  | { readonly ok: true; readonly framed: false; readonly payload: Uint8Array }
+  | {
+      readonly ok: true;
+      readonly framed: true;
+      readonly schemaId: number;
+      /** The path to the message type in the schema: [0] is the first top-level message. */
+      readonly messageIndexes: readonly number[];
+      readonly payload: Uint8Array;
+    }
+  | { readonly ok: false; readonly code: typeof DecodeFailureCode.badFrame; readonly reason: string };
+
+/** Tells a Confluent-framed record from plain protobuf and takes the frame apart; reads no schema. */
+export function parseFrame(bytes: Uint8Array): Frame {
+  if (bytes.length === 0 || bytes[0] !== CONFLUENT_MAGIC_BYTE) return { ok: true, framed: false, payload: bytes };
+  const bad = (reason: string): Frame => ({ ok: false, code: DecodeFailureCode.badFrame, reason: `Confluent frame: ${reason}` });
+  if (bytes.length < FRAME_HEADER_BYTES) return bad(`${bytes.length} bytes, shorter than the 5-byte header (magic byte and schema id)`);
+  const schemaId = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(1, false);
+  if (schemaId < 0) return bad(`negative schema id ${schemaId}`);
+  let at = FRAME_HEADER_BYTES;
+  const read = (what: string): number | string => {
+    const varint = readZigzagVarint(bytes, at);
+    if (typeof varint === 'string') return `${what}: ${varint}`;
+    at = varint.next;
+    return varint.value;
+  };
+  const count = read('message index count');
+  if (typeof count === 'string') return bad(count);
+  if (count < 0 || count > MAX_MESSAGE_INDEXES) return bad(`message index count ${count} is not between 0 and ${MAX_MESSAGE_INDEXES}`);
+  const messageIndexes: number[] = [];
+  if (count === 0) messageIndexes.push(0);
+  for (let i = 0; i < count; i++) {
+    const index = read(`message index ${i}`);
+    if (typeof index === 'string') return bad(index);
+    if (index < 0) return bad(`message index ${i} is negative (${index})`);
+    messageIndexes.push(index);
+  }
+  return { ok: true, framed: true, schemaId, messageIndexes, payload: bytes.subarray(at) };
+}
+
+/** A zigzag-encoded 32-bit varint at `at` (Kafka's ByteUtils.readVarint), or why there is none. */
+function readZigzagVarint(bytes: Uint8Array, at: number): { value: number; next: number } | string {
+  let raw = 0;
+  for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+    if (at + i >= bytes.length) return 'truncated varint';
+    const byte = bytes[at + i]!;
+    if (i === MAX_VARINT_BYTES - 1 && byte > 0x0f) return 'varint overflows 32 bits';
+    raw += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) {
+      // Zigzag: 0, -1, 1, -2, ... are 0, 1, 2, 3, ...
+      const value = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      return { value, next: at + i + 1 };
+    }
+  }
+  return 'varint longer than 5 bytes';
+}
+
+/** The Confluent frame around a protobuf payload, as Confluent's serializer writes it ([0] as the single byte 0). */
+export function encodeFrame(schemaId: number, messageIndexes: readonly number[], payload: Uint8Array): Buffer {
+  const indexes = messageIndexes.length === 1 && messageIndexes[0] === 0 ? [0] : [messageIndexes.length, ...messageIndexes].map(zigzagVarint).flat();
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.writeUInt8(CONFLUENT_MAGIC_BYTE, 0);
+  header.writeInt32BE(schemaId, 1);
+  return Buffer.concat([header, Buffer.from(indexes), payload]);
+}
+
+function zigzagVarint(value: number): number[] {
+  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
+  const bytes: number[] = [];
+  while (raw >= 0x80) {
+    bytes.push((raw % 0x80) | 0x80);
+    raw = Math.floor(raw / 0x80);
+  }
+  bytes.push(raw);
+  return bytes;
 }

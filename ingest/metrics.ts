@@ -13,6 +13,8 @@ export interface IngestMetrics {
   readonly assignedPartitions: Gauge<'topic'>;
   readonly commitFailures: Counter;
   readonly paused: Gauge;
+  readonly framed: Counter;
+  readonly schemaLookups: Counter<'outcome'>;
 }
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
@@ -32,5 +34,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     assignedPartitions: new Gauge({ name: 'mailscore_ingest_assigned_partitions', help: 'Partitions of the topic assigned to this consumer at its last group join; 0 once it stopped or crashed', labelNames: ['topic'], registers }),
     commitFailures: new Counter({ name: 'mailscore_ingest_commit_failures_total', help: 'Offset commits that failed (the chunk is not committed and comes again)', registers }),
     paused: new Gauge({ name: 'mailscore_ingest_paused', help: '1 while fetching is paused because a downstream stage is behind', registers }),
+    schemaLookups: new Counter({ name: 'mailscore_ingest_schema_lookups_total', help: 'Schema ids of framed events looked up: answered from the cache, or asked of the registry (ours, unknown, wrong, unavailable)', labelNames: ['outcome'], registers }),
+    framed: new Counter({ name: 'mailscore_ingest_confluent_framed_events_total', help: 'Records in the Confluent wire format (magic byte, schema id, message indexes) read from the input topic', registers }),
   };
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Brings up everything the pipeline talks to on this machine: PostgreSQL and Redis (the
 # machine's own, started if down), the mailscore database, and Apache Kafka (ops/local/kafka.sh).
+# The schema registry's distribution is resolved (ops/local/registry.sh resolve) but not started:
+# the tests start registries of their own, and `ops/local/registry.sh start` runs one by hand.
 # The secured endpoints, with certificates from ops/local/tls.sh:
 #   PostgreSQL  TLS on its usual port (sslmode=verify-full&sslrootcert=.local/tls/ca.crt)
 #   Redis       a second server, TLS only, on $REDIS_TLS_PORT (6380), password in .local/tls/redis.password
@@ -138,7 +140,7 @@ tools_up() {
 }
 
 case "${1:-up}" in
-  up) tools_up; postgres_up; postgres_tls; redis_up; redis_tls_up; "$here/kafka.sh" start ;;
-  down) redis_tls_down; "$here/kafka.sh" stop ;;
+  up) tools_up; postgres_up; postgres_tls; redis_up; redis_tls_up; "$here/kafka.sh" start; "$here/registry.sh" resolve ;;
+  down) redis_tls_down; "$here/registry.sh" stop; "$here/kafka.sh" stop ;;
   *) log "usage: services.sh up|down"; exit 2 ;;
 esac
