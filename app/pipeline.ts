@@ -183,12 +183,16 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       }
     }
 
-    /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
+    /**
+     * Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. Rows
+     * the sink refuses up front (received_at outside the days it stores) come back set aside too.
+     */
     async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
       try {
-        await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
-        observeStored(rows);
-        return [];
+        const { refused } = await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows));
+        const refusedRows = new Set(refused.map((r) => r.row));
+        observeStored(refusedRows.size === 0 ? rows : rows.filter((row) => !refusedRows.has(row)));
+        return [...refused];
       } catch (err) {
         // Only the data of a row is a reason to set rows aside; outages and faults never are.
         if (!(err instanceof SinkError) || err.kind !== FailureKind.row) throw err;
@@ -207,8 +211,9 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
       if (poison.length === 0) return { rejected };
       // The scorer hands each email's source position on unchanged: it identifies the record.
+      const bySource = new Map(emails.map((e) => [e.source, e]));
       const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
-        email: emails.find((e) => e.source === row.source)!,
+        email: bySource.get(row.source)!,
         stage: 'sink',
         code: error.code,
         reason: error.message,

@@ -1,27 +1,49 @@
 // Sinks: PostgreSQL through COPY (the durable record of every score) and the alert topic.
 import type { Pool } from 'pg';
-import { createCopyWriter } from './postgres/copy.ts';
-import { maintainPartitions, type PartitionPlan } from './postgres/partitions.ts';
+import type { ScoredEmail } from '../schemas/contracts.ts';
+import { createCopyWriter, type WriteReport } from './postgres/copy.ts';
+import { createPartitionKeeper, type PartitionPlan, type RefusedRow } from './postgres/partitions.ts';
 import { migrate } from './postgres/migrate.ts';
 import type { SinkMetrics } from './metrics.ts';
 
 export { createSinkMetrics, type SinkMetrics } from './metrics.ts';
 export { createAlertPublisher, alertId, ALERT_ID_HEADER, type AlertPublisher } from './alerts/producer.ts';
 export { FailureKind, isSocketOutage, SinkError, sqlStateKind } from './errors.ts';
-export { partitionName, type PartitionPlan, type MaintenanceReport } from './postgres/partitions.ts';
+export {
+  DEFAULT_MAX_AHEAD_DAYS, ensureDailyPartitions, partitionName, storableDays, WindowRefusal,
+  type PartitionPlan, type MaintenanceReport, type RefusedRow,
+} from './postgres/partitions.ts';
 export { quoteIdentifier } from './postgres/migrate.ts';
 export type { WriteReport } from './postgres/copy.ts';
 
-export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: SinkMetrics) {
+export interface SinkWriteReport extends WriteReport {
+  /** Rows not written because of their received_at (outside the window of storable days); the others were. */
+  readonly refused: readonly RefusedRow[];
+}
+
+/** `clock` says what "today" is for the window of storable days (tests set it). */
+export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: SinkMetrics, clock: () => number = Date.now) {
   const writer = createCopyWriter(pool, metrics);
+  const partitions = createPartitionKeeper(pool, plan, clock);
   return {
     migrate: (schema: string) => migrate(pool, schema),
-    maintainPartitions: async (nowMs = Date.now()) => {
-      const report = await maintainPartitions(pool, plan, nowMs);
+    maintainPartitions: async (nowMs = clock()) => {
+      const report = await partitions.maintain(nowMs);
       metrics.partitionsMaintained(report.daysAhead, nowMs);
       return report;
     },
-    write: writer.write,
+    /**
+     * Stores the rows whose received_at falls inside the window of storable days, creating the
+     * daily partitions they need first, all or nothing; refuses the others (see partitions.ts).
+     */
+    async write(rows: readonly ScoredEmail[]): Promise<SinkWriteReport> {
+      const { storable, refused } = partitions.admit(rows);
+      // In its own short transaction before the COPY's: the partition lock, and the lock ATTACH
+      // takes on the default partition, are held for the creation only, never for a whole COPY.
+      await partitions.ensure(storable);
+      const report = await writer.write(storable);
+      return { ...report, refused };
+    },
   };
 }
 export type PostgresSink = ReturnType<typeof createPostgresSink>;
