@@ -61,3 +61,11 @@ test('settings that would put more tasks in the pool than it may hold are refuse
   assert.ok(loadConfig({ SCORER_TASK_SIZE: '642', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }).scorer.maxTasksInFlight <= 10_000);
   assert.throws(() => loadConfig({ SCORER_TASK_SIZE: '641', INGEST_MAX_BATCH_EVENTS: '100000', INGEST_PARTITIONS_CONCURRENTLY: '64' }), ConfigError);
 });
+
+test('the days ahead a row may be received on: 7 by default, never fewer than the premade days', () => {
+  assert.equal(loadConfig({}).postgres.maxAheadDays, 7);
+  assert.equal(loadConfig({ PARTITION_PREMAKE_DAYS: '10' }).postgres.maxAheadDays, 10);
+  assert.equal(loadConfig({ PARTITION_MAX_AHEAD_DAYS: '2', PARTITION_PREMAKE_DAYS: '1' }).postgres.maxAheadDays, 2);
+  assert.throws(() => loadConfig({ PARTITION_MAX_AHEAD_DAYS: '2', PARTITION_PREMAKE_DAYS: '3' }), /PARTITION_MAX_AHEAD_DAYS \(2\) must be at least PARTITION_PREMAKE_DAYS \(3\)/);
+  assert.throws(() => loadConfig({ PARTITION_MAX_AHEAD_DAYS: '0' }), /PARTITION_MAX_AHEAD_DAYS/);
+});
