@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { corpusEvents, countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
+import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, startTestPipeline, waitFor } from './testing.ts';
+import { createPipeline } from './pipeline.ts';
 import { postgresBinaries, privatePostgres } from './private_services.ts';
 import { EmailEventCodec } from '../schemas/contracts.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
@@ -62,10 +63,18 @@ test('an event 10 days old lands in its own daily partition; older than RETENTIO
 
 test('PostgreSQL down while a batch needs a new daily partition: the batch waits, then lands in that partition, nothing dead-lettered', { skip: noPostgresServer }, async (t) => {
   const postgres = await privatePostgres();
-  t.after(() => postgres.remove());
-  const { env } = await startTestPipeline(t, { DATABASE_URL: postgres.url, PG_SCHEMA: 'public', OUTAGE_RETRY_MAX_DELAY_MS: '200' });
+  const env = await createTestEnvironment({ DATABASE_URL: postgres.url, PG_SCHEMA: 'public', OUTAGE_RETRY_MAX_DELAY_MS: '200' });
   // The test's own idle connections are dropped by the outage too.
   env.pool.on('error', () => undefined);
+  const registry = new Registry();
+  const pipeline = await createPipeline(env.config, quietLogger, registry);
+  // In this order: the pipeline needs the server to stop cleanly, and the server goes last.
+  t.after(async () => {
+    await pipeline.stop().catch(() => undefined);
+    await env.cleanup().catch(() => undefined);
+    await postgres.remove();
+  });
+  await pipeline.start();
   const runId = randomUUID().slice(0, 8);
   const events = await corpusEvents(20, { runId, tenants: 1 });
   // The tenant's policy is read (and cached) first, so that the outage meets the partition's creation, not scoring.
@@ -87,4 +96,6 @@ test('PostgreSQL down while a batch needs a new daily partition: the batch waits
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(env.config.topics.deadLetter).finally(() => admin.disconnect());
   assert.equal(offsets.reduce((n, o) => n + Number(o.high), 0), 0, 'an outage is never a dead letter');
+  const retries = /^mailscore_dependency_retries_total\{dependency="postgres"\} (\S+)$/m.exec(await registry.metrics());
+  assert.ok(Number(retries?.[1]) >= 1, 'the batch met the outage and was retried');
 });
