@@ -10,7 +10,7 @@ export { createSinkMetrics, type SinkMetrics } from './metrics.ts';
 export { createAlertPublisher, alertId, ALERT_ID_HEADER, type AlertPublisher } from './alerts/producer.ts';
 export { FailureKind, isSocketOutage, SinkError, sqlStateKind } from './errors.ts';
 export {
-  DEFAULT_MAX_AHEAD_DAYS, ensureDailyPartitions, partitionName, storableDays, WindowRefusal,
+  DEFAULT_MAX_AHEAD_DAYS, ensureDailyPartitions, partitionName, storableDays, windowRefusal, WindowRefusal,
   type PartitionPlan, type MaintenanceReport, type RefusedRow,
 } from './postgres/partitions.ts';
 export { quoteIdentifier } from './postgres/migrate.ts';
@@ -29,6 +29,7 @@ export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: Sin
     migrate: (schema: string) => migrate(pool, schema),
     maintainPartitions: async (nowMs = clock()) => {
       const report = await partitions.maintain(nowMs);
+      metrics.partitionsCreated.inc({ by: 'maintenance' }, report.created.length);
       metrics.partitionsMaintained(report.daysAhead, nowMs);
       return report;
     },
@@ -40,7 +41,8 @@ export function createPostgresSink(pool: Pool, plan: PartitionPlan, metrics: Sin
       const { storable, refused } = partitions.admit(rows);
       // In its own short transaction before the COPY's: the partition lock, and the lock ATTACH
       // takes on the default partition, are held for the creation only, never for a whole COPY.
-      await partitions.ensure(storable);
+      const created = await partitions.ensure(storable);
+      if (created.length > 0) metrics.partitionsCreated.inc({ by: 'write' }, created.length);
       const report = await writer.write(storable);
       return { ...report, refused };
     },

@@ -75,7 +75,7 @@ test('daily partitions are created ahead, rows left in the default partition mov
 });
 
 test('the write path creates a missing day inside the window, moving what the default partition held for it', async (t) => {
-  const { pool, sink } = await freshSchema(t);
+  const { pool, sink, registry } = await freshSchema(t);
   await sink.maintainPartitions(NOW);
   const today = Math.floor(NOW / DAY) * DAY;
   // Five days old (retention 7) and four ahead (the last day PARTITION_MAX_AHEAD_DAYS allows): no partition premade.
@@ -87,6 +87,8 @@ test('the write path creates a missing day inside the window, moving what the de
   assert.equal(await where(pool, '<ahead@x>'), partitionName(today + 4 * DAY));
   assert.equal(await where(pool, '<now@x>'), partitionName(today));
   assert.equal((await pool.query('SELECT 1 FROM email_scores_default')).rowCount, 0);
+  const created = (await registry.getSingleMetric('mailscore_sink_partitions_created_total')!.get()).values;
+  assert.deepEqual(created.map((v) => [v.labels.by, v.value]).sort(), [['maintenance', 4], ['write', 2]]);
   // The first instant of the oldest day kept is inside, the one before is not.
   const oldest = today - 7 * DAY;
   const edge = await sink.write([row('<edge-in@x>', oldest), row('<edge-out@x>', oldest - 1)]);
