@@ -78,3 +78,11 @@ test('a schema registry only when SCHEMA_REGISTRY_URL is set, with a bounded cac
     return true;
   });
 });
+
+test('the days ahead a row may be received on: 7 by default, never fewer than the premade days', () => {
+  assert.equal(loadConfig({}).postgres.maxAheadDays, 7);
+  assert.equal(loadConfig({ PARTITION_PREMAKE_DAYS: '10' }).postgres.maxAheadDays, 10);
+  assert.equal(loadConfig({ PARTITION_MAX_AHEAD_DAYS: '2', PARTITION_PREMAKE_DAYS: '1' }).postgres.maxAheadDays, 2);
+  assert.throws(() => loadConfig({ PARTITION_MAX_AHEAD_DAYS: '2', PARTITION_PREMAKE_DAYS: '3' }), /PARTITION_MAX_AHEAD_DAYS \(2\) must be at least PARTITION_PREMAKE_DAYS \(3\)/);
+  assert.throws(() => loadConfig({ PARTITION_MAX_AHEAD_DAYS: '0' }), /PARTITION_MAX_AHEAD_DAYS/);
+});

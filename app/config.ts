@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { MIN_DEAD_LETTER_BYTES, PoisonPolicy, type IngestOptions } from '../ingest/index.ts';
 import { DEFAULT_EMAIL_CPU_LIMIT_MS, DEFAULT_EMAIL_TIMEOUT_MS } from '../scorer/index.ts';
 import { DEFAULT_MAX_SEND_BYTES } from '../schemas/kafka_batches.ts';
+import { DEFAULT_MAX_AHEAD_DAYS } from '../sinks/index.ts';
 import { MIN_HISTORY_POINTS } from './lag_history.ts';
 
 export class ConfigError extends Error {
@@ -66,6 +67,8 @@ export interface Config {
     readonly poolSize: number;
     readonly premakeDays: number;
     readonly retentionDays: number;
+    /** The last day after today (UTC) a row may be received on (PARTITION_MAX_AHEAD_DAYS): later rows are dead-lettered. */
+    readonly maxAheadDays: number;
     readonly maintenanceIntervalMs: number;
   };
   readonly redis: {
@@ -233,6 +236,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`SCORER_EMAIL_TIMEOUT_MS (${emailTimeoutMs}, wall time) must be at least SCORER_EMAIL_CPU_LIMIT_MS (${emailCpuLimitMs}, CPU time): raise SCORER_EMAIL_TIMEOUT_MS or lower SCORER_EMAIL_CPU_LIMIT_MS`);
   }
 
+  // The write path creates partitions up to this many days ahead and refuses rows received later:
+  // fewer than the premade days would refuse rows whose partition exists.
+  const premakeDays = int('PARTITION_PREMAKE_DAYS', 3, 0, 366);
+  const maxAheadDays = int('PARTITION_MAX_AHEAD_DAYS', Math.max(DEFAULT_MAX_AHEAD_DAYS, premakeDays), 1, 366);
+  if (maxAheadDays < premakeDays) problems.push(`PARTITION_MAX_AHEAD_DAYS (${maxAheadDays}) must be at least PARTITION_PREMAKE_DAYS (${premakeDays}): raise it, or lower PARTITION_PREMAKE_DAYS`);
+
   const list = (key: string, fallback: string): string[] => [...new Set(str(key, fallback).split(',').map((s) => s.trim()).filter(Boolean))];
   const inputTopic = str('INPUT_TOPIC', 'email.events');
   const groupId = str('CONSUMER_GROUP', 'mailscore-scorer');
@@ -286,8 +295,9 @@ export function loadConfig(env: Env = process.env): Config {
       url: databaseUrl,
       schema,
       poolSize: int('PG_POOL_SIZE', 4, 1, 100),
-      premakeDays: int('PARTITION_PREMAKE_DAYS', 3, 0, 366),
+      premakeDays,
       retentionDays: int('RETENTION_DAYS', 30, 1, 36_500),
+      maxAheadDays,
       maintenanceIntervalMs: int('PARTITION_MAINTENANCE_INTERVAL_MS', 3_600_000, 1_000),
     },
     redis: {

@@ -215,28 +215,17 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       }
     }
 
-    /** Days (UTC day numbers) a replay has made sure have a daily partition. */
-    const daysWithPartition = new Set<number>();
     /**
-     * A replay writes old days: their daily partitions are created before the rows are written,
-     * or they would land in the default partition (and be deleted by the next retention pass).
+     * Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. Rows
+     * the sink refuses up front (received_at outside the days it stores) come back set aside too.
      */
-    async function ensurePartitionsFor(rows: readonly ScoredEmail[]): Promise<void> {
-      const days = [...new Set(rows.map((r) => Math.floor(r.receivedAtMs / 86_400_000)))].filter((d) => !daysWithPartition.has(d));
-      if (days.length === 0) return;
-      const [first, last] = [Math.min(...days), Math.max(...days)];
-      const created = await resilient('creating daily partitions', Dependency.postgres, () => postgres.ensureDailyPartitions(first * 86_400_000, last * 86_400_000));
-      if (created.length > 0) logger.info({ created }, 'daily partitions created for replayed days');
-      for (const day of days) daysWithPartition.add(day);
-    }
-
-    /** Writes rows; on a row PostgreSQL will never accept, bisects to set aside just that row. */
     async function writeIsolatingPoison(rows: ScoredEmail[]): Promise<Array<{ row: ScoredEmail; error: SinkError }>> {
       try {
         const report = await resilient('COPY into email_scores', Dependency.postgres, () => postgres.write(rows, replay?.writeMode ?? WriteMode.fill));
         replay?.onWritten?.(report);
-        observeStored(rows);
-        return [];
+        const refusedRows = new Set(report.refused.map((r) => r.row));
+        observeStored(refusedRows.size === 0 ? rows : rows.filter((row) => !refusedRows.has(row)));
+        return [...report.refused];
       } catch (err) {
         // Only the data of a row is a reason to set rows aside; outages and faults never are.
         if (!(err instanceof SinkError) || err.kind !== FailureKind.row) throw err;
@@ -250,15 +239,15 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
       if (replay?.throttle !== undefined) await replay.throttle(emails.length, running.signal);
       // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
       const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
-      if (replay !== undefined) await ensurePartitionsFor(scored);
       const poison = await writeIsolatingPoison(scored);
       // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
       // like any other, or a crafted email that no row can hold would also silence its alert.
       if (replay === undefined || replay.alerts) await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
       if (poison.length === 0) return { rejected };
       // The scorer hands each email's source position on unchanged: it identifies the record.
+      const bySource = new Map(emails.map((e) => [e.source, e]));
       const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
-        email: emails.find((e) => e.source === row.source)!,
+        email: bySource.get(row.source)!,
         stage: 'sink',
         code: error.code,
         reason: error.message,

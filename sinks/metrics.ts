@@ -8,6 +8,8 @@ export interface SinkMetrics {
   readonly batchRows: Histogram;
   readonly alertsPublished: Counter;
   readonly alertSeconds: Histogram;
+  /** Daily partitions of email_scores this process created, by="maintenance" or by="write" (a day a batch needed). */
+  readonly partitionsCreated: Counter<'by'>;
   /** A partition maintenance run at `runMs` left `daysAhead` days after that day with a partition. */
   partitionsMaintained(daysAhead: number, runMs: number): void;
 }
@@ -34,6 +36,7 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
     rowsWritten: new Counter({ name: 'mailscore_sink_rows_written_total', help: 'Rows inserted into email_scores', registers }),
     duplicates: new Counter({ name: 'mailscore_sink_duplicate_rows_total', help: 'Redelivered rows that were already in email_scores', registers }),
     batchRows: new Histogram({ name: 'mailscore_sink_batch_rows', help: 'Rows per COPY', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000], registers }),
+    partitionsCreated: new Counter({ name: 'mailscore_sink_partitions_created_total', help: 'Daily partitions of email_scores created by this process: by maintenance (premade days) or by the write path (a day a batch needed)', labelNames: ['by'], registers }),
     alertsPublished: new Counter({ name: 'mailscore_sink_alerts_published_total', help: 'Alerts published to the alert topic', registers }),
     alertSeconds: new Histogram({ name: 'mailscore_sink_alert_publish_seconds', help: 'Publishing one batch of alerts, broker ack included', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers }),
   };

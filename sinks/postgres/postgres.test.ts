@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Registry } from 'prom-client';
-import { createPostgresSink, createSinkMetrics, partitionName, SinkError } from '../index.ts';
+import { createPostgresSink, createSinkMetrics, ensureDailyPartitions, partitionName, SinkError, WindowRefusal, type PartitionPlan } from '../index.ts';
 import { unescapeStoredJson, unescapeStoredText } from './rows.ts';
 import { consecutiveDaysAhead, daysAheadSince } from './partitions.ts';
 import type { ScoredEmail } from '../../schemas/contracts.ts';
@@ -12,16 +12,20 @@ import type { ScoredEmail } from '../../schemas/contracts.ts';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 26, 15, 30);
 
-async function freshSchema(t: { after: (fn: () => Promise<void>) => void }) {
+const PLAN: PartitionPlan = { premakeDays: 2, retentionDays: 7, maxAheadDays: 4 };
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mailscore';
+const poolOn = (schema: string) => new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+
+/** A fresh schema and a sink on it whose "today" is the day of NOW, unless `clock` says otherwise. */
+async function freshSchema(t: { after: (fn: () => Promise<void>) => void }, clock: () => number = () => NOW) {
   const schema = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mailscore';
-  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+  const pool = poolOn(schema);
   t.after(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
   });
   const registry = new Registry();
-  const sink = createPostgresSink(pool, { premakeDays: 2, retentionDays: 7 }, createSinkMetrics(registry));
+  const sink = createPostgresSink(pool, PLAN, createSinkMetrics(registry), clock);
   await sink.migrate(schema);
   return { pool, sink, schema, registry };
 }
@@ -37,7 +41,16 @@ function row(messageId: string, receivedAtMs: number, overrides: Partial<ScoredE
 const partitions = async (pool: pg.Pool) =>
   (await pool.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'email_scores'::regclass ORDER BY 1`)).rows.map((r) => r.name);
 
-test('daily partitions are created ahead, rows outside them land in the default partition and move out later', async (t) => {
+const where = async (pool: pg.Pool, id: string) =>
+  (await pool.query<{ t: string }>(`SELECT tableoid::regclass::text AS t FROM email_scores WHERE message_id = $1`, [id])).rows[0]?.t;
+
+/** A row put straight into the default partition, as versions before on-demand partitions left them. */
+async function intoDefault(pool: pg.Pool, messageId: string, receivedAtMs: number) {
+  await pool.query(`INSERT INTO email_scores_default (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+    VALUES ('acme', $1, $2, now(), 1, 'clean', 0.01, 'old', '[]', 'a@b', 'a@b', 's', false, 'in', 0, 1)`, [messageId, new Date(receivedAtMs)]);
+}
+
+test('daily partitions are created ahead, rows left in the default partition move out when their day gets one, old ones go with retention', async (t) => {
   const { pool, sink } = await freshSchema(t);
   const report = await sink.maintainPartitions(NOW);
   const today = Math.floor(NOW / DAY) * DAY;
@@ -45,25 +58,142 @@ test('daily partitions are created ahead, rows outside them land in the default 
   assert.equal(report.daysAhead, 2);
   assert.deepEqual(await partitions(pool), ['email_scores_default', ...report.created].sort());
 
-  // Ten days ahead has no partition yet: the row must not fail the batch.
+  const written = await sink.write([row('<now@x>', NOW)]);
+  assert.deepEqual(written, { inserted: 1, duplicates: 0, refused: [] });
+  assert.equal(await where(pool, '<now@x>'), partitionName(today));
+  // Ten days ahead, left in the default partition by an older version.
   const future = today + 10 * DAY + 3_600_000;
-  const written = await sink.write([row('<now@x>', NOW), row('<future@x>', future)]);
-  assert.deepEqual(written, { inserted: 2, duplicates: 0 });
-  const where = async (id: string) => (await pool.query<{ t: string }>(`SELECT tableoid::regclass::text AS t FROM email_scores WHERE message_id = $1`, [id])).rows[0]!.t;
-  assert.equal(await where('<future@x>'), 'email_scores_default');
-  assert.equal(await where('<now@x>'), partitionName(today));
+  await intoDefault(pool, '<future@x>', future);
 
   // Eight days later the future row's day gets its partition and the row moves into it.
   const later = await sink.maintainPartitions(NOW + 8 * DAY);
   assert.equal(later.movedFromDefault, 1);
-  assert.equal(await where('<future@x>'), partitionName(today + 10 * DAY));
+  assert.equal(await where(pool, '<future@x>'), partitionName(today + 10 * DAY));
   // ...and the retention of 7 days dropped the partitions of the first run.
   assert.ok(later.dropped.includes(partitionName(today - DAY)) && later.dropped.includes(partitionName(today)));
   assert.equal((await pool.query('SELECT 1 FROM email_scores WHERE message_id = $1', ['<now@x>'])).rowCount, 0);
 });
 
-test('mailscore_sink_partition_days_ahead: absent before the first maintenance run, then the days made ahead of today', async (t) => {
+test('the write path creates a missing day inside the window, moving what the default partition held for it', async (t) => {
   const { pool, sink, registry } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  const today = Math.floor(NOW / DAY) * DAY;
+  // Five days old (retention 7) and four ahead (the last day PARTITION_MAX_AHEAD_DAYS allows): no partition premade.
+  await intoDefault(pool, '<legacy@x>', today - 5 * DAY + 60_000);
+  const written = await sink.write([row('<old@x>', today - 5 * DAY + 7_200_000), row('<now@x>', NOW), row('<ahead@x>', today + 4 * DAY + 1)]);
+  assert.deepEqual(written, { inserted: 3, duplicates: 0, refused: [] });
+  assert.equal(await where(pool, '<old@x>'), partitionName(today - 5 * DAY));
+  assert.equal(await where(pool, '<legacy@x>'), partitionName(today - 5 * DAY), 'moved out of the default partition');
+  assert.equal(await where(pool, '<ahead@x>'), partitionName(today + 4 * DAY));
+  assert.equal(await where(pool, '<now@x>'), partitionName(today));
+  assert.equal((await pool.query('SELECT 1 FROM email_scores_default')).rowCount, 0);
+  const created = (await registry.getSingleMetric('mailscore_sink_partitions_created_total')!.get()).values;
+  assert.deepEqual(created.map((v) => [v.labels.by, v.value]).sort(), [['maintenance', 4], ['write', 2]]);
+  // The first instant of the oldest day kept is inside, the one before is not.
+  const oldest = today - 7 * DAY;
+  const edge = await sink.write([row('<edge-in@x>', oldest), row('<edge-out@x>', oldest - 1)]);
+  assert.equal(edge.inserted, 1);
+  assert.deepEqual(edge.refused.map((r) => [r.row.messageId, r.error.code]), [['<edge-out@x>', WindowRefusal.outsideRetention]]);
+  assert.equal(await where(pool, '<edge-in@x>'), partitionName(oldest));
+});
+
+test('rows outside the window are refused row by row with a code and a reason, the rest of the batch is stored, nothing lands in the default partition', async (t) => {
+  const { pool, sink } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  const today = Math.floor(NOW / DAY) * DAY;
+  const before = await partitions(pool);
+  const batch = [
+    row('<a@x>', NOW),
+    row('<stale@x>', today - 8 * DAY + 3_600_000),
+    row('<b@x>', NOW - 1000),
+    row('<ahead@x>', today + 5 * DAY),
+    row('<y2099@x>', Date.UTC(2099, 0, 1)),
+  ];
+  const written = await sink.write(batch);
+  assert.equal(written.inserted, 2);
+  const refused = new Map(written.refused.map((r) => [r.row.messageId, r.error]));
+  assert.deepEqual([...refused.keys()], ['<stale@x>', '<ahead@x>', '<y2099@x>']);
+  const stale = refused.get('<stale@x>')!;
+  assert.ok(stale instanceof SinkError);
+  assert.equal(stale.code, 'OUTSIDE_RETENTION');
+  assert.equal(stale.retriable, false, 'final: the pipeline dead-letters it');
+  assert.match(stale.message, /older than the retention window \(RETENTION_DAYS=7: the oldest day kept is 2026-11-19\)/);
+  assert.equal(refused.get('<ahead@x>')!.code, 'RECEIVED_TOO_FAR_AHEAD');
+  assert.match(refused.get('<y2099@x>')!.message, /received_at 2099-01-01T00:00:00.000Z is more than 4 days after today \(2026-11-26 UTC/);
+  assert.deepEqual(await partitions(pool), before, 'no partition made for a refused row');
+  assert.equal((await pool.query('SELECT 1 FROM email_scores_default')).rowCount, 0);
+
+  // A batch of hostile received_at, one per day for years ahead: every row refused, nothing created.
+  const hostile = Array.from({ length: 1000 }, (_, i) => row(`<h${i}@x>`, today + (5 + i) * DAY));
+  const all = await sink.write(hostile);
+  assert.deepEqual([all.inserted, all.refused.length], [0, 1000]);
+  assert.deepEqual(await partitions(pool), before);
+});
+
+test('a batch whose days all have a known partition costs one connection, the COPY: no catalog query', async (t) => {
+  const { pool, sink } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  let checkouts = 0;
+  const queries: string[] = [];
+  pool.on('acquire', (client) => {
+    checkouts++;
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // Counts what this checkout sends; the wrapper goes with the client back to the pool, so only the
+    // first checkout of each client is wrapped.
+    if ((client as { counted?: boolean }).counted === true) return;
+    (client as { counted?: boolean }).counted = true;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text ?? 'COPY';
+      queries.push(text);
+      return query(...args);
+    };
+  });
+  await sink.write([row('<a@x>', NOW), row('<b@x>', NOW - DAY)]);
+  await sink.write([row('<c@x>', NOW), row('<d@x>', NOW + 2 * DAY)]);
+  assert.equal(checkouts, 2, 'one checkout per batch');
+  assert.ok(!queries.some((q) => q.includes('pg_inherits')), queries.join('\n'));
+  // A day without a partition is looked up (and created) once, then known.
+  await sink.write([row('<e@x>', NOW - 3 * DAY)]);
+  const lookups = queries.filter((q) => q.includes('pg_inherits')).length;
+  await sink.write([row('<f@x>', NOW - 3 * DAY)]);
+  assert.equal(queries.filter((q) => q.includes('pg_inherits')).length, lookups);
+  assert.equal(await where(pool, '<f@x>'), partitionName(Math.floor((NOW - 3 * DAY) / DAY) * DAY));
+});
+
+test('writers on two pools creating the same new days at the same moment, with maintenance running, all succeed', async (t) => {
+  const { pool, sink, schema } = await freshSchema(t);
+  const other = poolOn(schema);
+  t.after(() => other.end());
+  const second = createPostgresSink(other, PLAN, createSinkMetrics(new Registry()), () => NOW);
+  const today = Math.floor(NOW / DAY) * DAY;
+  // No maintenance first: every day of the batches is missing.
+  const days = [-6, -4, -2, 0, 3];
+  const batch = (writer: string, n: number) => days.map((d) => row(`<${writer}-${n}-${d}@x>`, today + d * DAY + n * 1000));
+  const results = await Promise.all([
+    ...Array.from({ length: 6 }, (_, n) => sink.write(batch('a', n))),
+    ...Array.from({ length: 6 }, (_, n) => second.write(batch('b', n))),
+    sink.maintainPartitions(NOW),
+    second.maintainPartitions(NOW),
+  ]);
+  const writes = results.slice(0, 12) as Array<{ inserted: number; refused: readonly unknown[] }>;
+  assert.ok(writes.every((w) => w.inserted === days.length && w.refused.length === 0));
+  const names = await partitions(pool);
+  for (const d of days) assert.equal(names.filter((n) => n === partitionName(today + d * DAY)).length, 1);
+  const { rows } = await pool.query<{ t: string; n: string }>(`SELECT tableoid::regclass::text AS t, count(*) AS n FROM email_scores GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual(rows, days.map((d) => ({ t: partitionName(today + d * DAY), n: '12' })).sort((a, b) => a.t.localeCompare(b.t)));
+});
+
+test('ensureDailyPartitions creates the days inside the window that lack a partition, once, and leaves the others alone', async (t) => {
+  const { pool } = await freshSchema(t);
+  const today = Math.floor(NOW / DAY) * DAY;
+  const created = await ensureDailyPartitions(pool, PLAN, [today - 3 * DAY + 5, today - 3 * DAY, today - 20 * DAY, today + 30 * DAY, today], NOW);
+  assert.deepEqual(created, [partitionName(today - 3 * DAY), partitionName(today)]);
+  assert.deepEqual(await ensureDailyPartitions(pool, PLAN, [today - 3 * DAY, today], NOW), []);
+  assert.deepEqual(await partitions(pool), ['email_scores_default', partitionName(today - 3 * DAY), partitionName(today)].sort());
+});
+
+test('mailscore_sink_partition_days_ahead: absent before the first maintenance run, then the days made ahead of today', async (t) => {
+  const { pool, sink, registry } = await freshSchema(t, Date.now);
   const gauge = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === 'mailscore_sink_partition_days_ahead')?.values[0]?.value;
   assert.equal(await gauge(), undefined, 'no value is better than a 0 that claims no partition exists');
   const report = await sink.maintainPartitions();
@@ -94,10 +224,10 @@ test('writing the same rows again adds nothing, and text survives COPY escaping'
   const { pool, sink } = await freshSchema(t);
   await sink.maintainPartitions(NOW);
   const rows = Array.from({ length: 300 }, (_, i) => row(`<m${i}@x>`, NOW - i * 1000));
-  assert.deepEqual(await sink.write(rows), { inserted: 300, duplicates: 0 });
+  assert.deepEqual(await sink.write(rows), { inserted: 300, duplicates: 0, refused: [] });
   // A redelivered batch overlapping the first, with a duplicate inside itself.
   const again = [...rows.slice(250), row('<new@x>', NOW), row('<new@x>', NOW)];
-  assert.deepEqual(await sink.write(again), { inserted: 1, duplicates: 51 });
+  assert.deepEqual(await sink.write(again), { inserted: 1, duplicates: 51, refused: [] });
   const { rows: [stats] } = await pool.query<{ n: string; subject: string }>(`SELECT count(*) AS n, min(subject) AS subject FROM email_scores`);
   assert.equal(stats!.n, '301');
   assert.equal(stats!.subject, 'tab\there, newline\nthere, backslash \\ too');
@@ -125,7 +255,7 @@ test('text PostgreSQL cannot hold is stored escaped and flagged, and unescapes t
     }),
     row('<surrogate@x>', NOW, { subject: 'cut emoji \ud83d', explanations: [{ feature: 'n:\udc00\ud835', contribution: 0.5 }] }),
   ];
-  assert.deepEqual(await sink.write(sent), { inserted: 3, duplicates: 0 });
+  assert.deepEqual(await sink.write(sent), { inserted: 3, duplicates: 0, refused: [] });
   const { rows } = await pool.query<{ message_id: string; text_escaped: boolean; subject: string; mail_from: string; from_address: string; reasons: unknown; explanations: unknown }>(
     `SELECT message_id, text_escaped, subject, mail_from, from_address, reasons, explanations FROM email_scores`);
   const stored = new Map(rows.map((r) => [r.message_id, r]));
@@ -154,7 +284,7 @@ test('a verbatim column that PostgreSQL cannot store refuses its row with a row-
     return true;
   });
   // The connection is still good for the next batch.
-  assert.deepEqual(await sink.write([row('<ok@x>', NOW)]), { inserted: 1, duplicates: 0 });
+  assert.deepEqual(await sink.write([row('<ok@x>', NOW)]), { inserted: 1, duplicates: 0, refused: [] });
   assert.equal((await pool.query('SELECT 1 FROM email_scores')).rowCount, 1);
 });
 
@@ -177,5 +307,5 @@ test('the text_escaped migration reaches the partitioned table and the partition
       WHERE i.inhparent = 'email_scores'::regclass
         AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'text_escaped' AND a.attnotnull AND NOT a.attisdropped)`);
   assert.deepEqual(missing, []);
-  assert.deepEqual(await sink.write([row('<new@x>', NOW, { subject: 'x\u0000' })]), { inserted: 1, duplicates: 0 });
+  assert.deepEqual(await sink.write([row('<new@x>', NOW, { subject: 'x\u0000' })]), { inserted: 1, duplicates: 0, refused: [] });
 });

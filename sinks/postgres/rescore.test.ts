@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Registry } from 'prom-client';
-import { createPostgresSink, createSinkMetrics, partitionName, WriteMode } from '../index.ts';
+import { createPostgresSink, createSinkMetrics, WriteMode } from '../index.ts';
 import type { ScoredEmail } from '../../schemas/contracts.ts';
 
-const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 26, 15, 30);
-const TODAY = Math.floor(NOW / DAY) * DAY;
 
 async function freshSchema(t: { after: (fn: () => Promise<void>) => void }) {
   const schema = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -20,7 +18,7 @@ async function freshSchema(t: { after: (fn: () => Promise<void>) => void }) {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
   });
-  const sink = createPostgresSink(pool, { premakeDays: 2, retentionDays: 7 }, createSinkMetrics(new Registry()));
+  const sink = createPostgresSink(pool, { premakeDays: 2, retentionDays: 7 }, createSinkMetrics(new Registry()), () => NOW);
   await sink.migrate(schema);
   await sink.maintainPartitions(NOW);
   return { pool, sink };
@@ -36,11 +34,11 @@ function row(messageId: string, modelVersion: string, riskScore: number, overrid
 
 test('a rescore replaces rows of another model version, keeps them in email_scores_previous, inserts the missing, and is idempotent', async (t) => {
   const { pool, sink } = await freshSchema(t);
-  assert.deepEqual(await sink.write([row('<a>', 'v1', 10), row('<b>', 'v1', 20), row('<c>', 'v1', 30)]), { inserted: 3, duplicates: 0 });
+  assert.deepEqual(await sink.write([row('<a>', 'v1', 10), row('<b>', 'v1', 20), row('<c>', 'v1', 30)]), { inserted: 3, duplicates: 0, refused: [] });
 
   // <a> twice in one chunk (a message sent twice): saved once, updated once.
   const rescored = [row('<a>', 'v2', 90, { scoredAtMs: NOW + 5 }), row('<a>', 'v2', 90, { scoredAtMs: NOW + 5 }), row('<b>', 'v2', 60, { scoredAtMs: NOW + 5 }), row('<d>', 'v2', 5)];
-  assert.deepEqual(await sink.write(rescored, WriteMode.rescore), { inserted: 1, duplicates: 1, replaced: 2 });
+  assert.deepEqual(await sink.write(rescored, WriteMode.rescore), { inserted: 1, duplicates: 1, replaced: 2, refused: [] });
 
   const { rows } = await pool.query<{ message_id: string; model_version: string; risk_score: number; verdict: string }>(
     'SELECT message_id, model_version, risk_score, verdict FROM email_scores ORDER BY message_id');
@@ -52,25 +50,9 @@ test('a rescore replaces rows of another model version, keeps them in email_scor
     [['<a>', 'v1', 10, 'clean', 'v2', NOW], ['<b>', 'v1', 20, 'clean', 'v2', NOW]]);
 
   // The same scores again: nothing replaced, nothing saved, nothing inserted.
-  assert.deepEqual(await sink.write(rescored, WriteMode.rescore), { inserted: 0, duplicates: 4, replaced: 0 });
+  assert.deepEqual(await sink.write(rescored, WriteMode.rescore), { inserted: 0, duplicates: 4, replaced: 0, refused: [] });
   assert.equal((await pool.query('SELECT 1 FROM email_scores_previous')).rowCount, 2);
   // A fill never touches a stored row, whatever its version.
-  assert.deepEqual(await sink.write([row('<c>', 'v3', 99)]), { inserted: 0, duplicates: 1 });
+  assert.deepEqual(await sink.write([row('<c>', 'v3', 99)]), { inserted: 0, duplicates: 1, refused: [] });
   assert.equal((await pool.query<{ v: string }>(`SELECT model_version AS v FROM email_scores WHERE message_id = '<c>'`)).rows[0]!.v, 'v1');
-});
-
-test('daily partitions for replayed days: created inside the retention period only, and none that maintenance keeps is dropped', async (t) => {
-  const { pool, sink } = await freshSchema(t);
-  const names = async () => (await pool.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'email_scores'::regclass ORDER BY 1`)).rows.map((r) => r.name);
-  const before = await names();
-  // Ten days back to five days back; retention is 7 days, so the three oldest days get none.
-  const created = await sink.ensureDailyPartitions(TODAY - 10 * DAY, TODAY - 5 * DAY, NOW);
-  assert.deepEqual(created, [7, 6, 5].map((d) => partitionName(TODAY - d * DAY)));
-  // Today's maintenance keeps all of them, and a far-future day gets no partition.
-  assert.deepEqual((await sink.maintainPartitions(NOW)).dropped, []);
-  assert.deepEqual(await sink.ensureDailyPartitions(TODAY + 30 * DAY, TODAY + 30 * DAY, NOW), []);
-  // Days already there: nothing created, nothing dropped.
-  assert.deepEqual(await sink.ensureDailyPartitions(TODAY - DAY, TODAY, NOW), []);
-  assert.deepEqual(await names(), [...before, ...created].sort());
 });
