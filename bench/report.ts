@@ -17,7 +17,7 @@ export interface BenchResult {
   drain_eps_max: number;
   drains: Array<{ run: number; eps: number; seconds: number; exactly_once: boolean; peak_rss_mb: number }>;
   /** `mailscore replay fill` of the same preloaded events (absent in runs before issue 9). */
-  replay?: { eps: number; seconds: number; wall_seconds: number; exactly_once: boolean; ratio_to_drain: number };
+  replay?: { eps: number; eps_min?: number; eps_max?: number; wall_seconds: number; exactly_once: boolean; ratio_to_drain: number };
   latency_ms: { slow: Summary; fast: Summary; fast_distribution: number[] };
   peak_rss_mb: number;
   ceilings: { consume_eps: number; copy_eps: number; naive_eps: number; preload_eps: number };
@@ -64,7 +64,7 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     '| measure | value |', '| --- | --- |',
     `| drained emails/s (median of ${result.drains.length}, min–max) | **${result.drain_eps}** (${result.drain_eps_min}–${result.drain_eps_max}) |`,
     ...(result.replay === undefined ? [] : [
-      `| replayed emails/s (\`mailscore replay fill\` of the same events, alerts off), share of the drain | **${result.replay.eps}** (${result.replay.ratio_to_drain}; ${result.replay.wall_seconds} s with start-up and stop) |`]),
+      `| replayed emails/s (\`mailscore replay fill\` of the same events, alerts off; median of ${result.replay.eps_min === undefined ? 1 : result.drains.length}, min–max) | **${result.replay.eps}**${result.replay.eps_min === undefined ? '' : ` (${result.replay.eps_min}–${result.replay.eps_max})`}, ${result.replay.ratio_to_drain}× the drain; ${result.replay.wall_seconds} s with start-up and stop |`]),
     `| latency at 1000/min: p50 / p95 / p99 / max | ${l.slow.p50} / ${l.slow.p95} / ${l.slow.p99} / ${l.slow.max} ms (${l.slow.count} emails) |`,
     `| latency at ${l.fast.rate_per_second}/s: p50 / p95 / p99 / max | ${l.fast.p50} / ${l.fast.p95} / ${l.fast.p99} / ${l.fast.max} ms (${l.fast.count} emails) |`,
     `| peak RSS of the pipeline | ${result.peak_rss_mb} MiB |`,
