@@ -15,7 +15,7 @@ import { describeFatal, loggerOptions, redisConnectionOptions } from './security
 import { createDependencyHealth, Dependency, waitForDependency } from './dependencies.ts';
 import { createDependencyMetrics } from './metrics.ts';
 import { StoppingError } from './retry.ts';
-import { ensureTopics } from './topics.ts';
+import { ensureTopics, publishLimits, sendLimitProblems, TopicLimitError } from './topics.ts';
 import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
 import { parseOffsets, parseTime, runReplay, type ReplayRange } from './replay.ts';
@@ -82,7 +82,11 @@ program
     process.once('SIGTERM', () => shutdown('SIGTERM', 0));
     process.once('SIGINT', () => shutdown('SIGINT', 0));
     try {
-      await waitForDependency(Dependency.kafka, 'creating the topics', { logger, health, signal: startup.signal }, () => ensureTopics(createKafka(config, logger), config));
+      const kafka = createKafka(config, logger);
+      await waitForDependency(Dependency.kafka, 'creating the topics', { logger, health, signal: startup.signal }, () => ensureTopics(kafka, config));
+      const limits = await waitForDependency(Dependency.kafka, 'reading the topics\' max.message.bytes', { logger, health, signal: startup.signal }, () => publishLimits(kafka, config));
+      const problems = sendLimitProblems(config.kafka.maxSendBytes, limits);
+      if (problems.length > 0) throw new TopicLimitError(problems.join('; '));
       pipeline = await createPipeline(config, logger, registry, { signal: startup.signal, health });
       // A consumer that stopped for good is a dead process: stop cleanly, exit non-zero.
       pipeline.onStopped((err) => shutdown(`consumer stopped: ${err.message}`, 1));
