@@ -335,26 +335,34 @@ function dlqCommand(name: string, description: string, defaultLimit: number): Co
     .option('--limit <n>', 'at most this many letters', positiveInt, defaultLimit);
 }
 
+/** The letters `dlq list` and `dlq show` print, each with whether it was redriven, and a summary line. */
+async function readForDisplay(opts: DlqOptions) {
+  const config = loadConfig();
+  const kafka = createKafka(config, rootLogger(config, 2));
+  const topic = config.topics.deadLetter;
+  const read = await readDeadLetters(kafka, topic, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
+  const redriven = await redrivenLetters(kafka, topic, 60_000);
+  return {
+    topic,
+    letters: read.letters.map((letter) => ({ letter, redriven: isRedriven(redriven, letter) })),
+    summary: `${read.letters.length} matching of ${read.scanned} letters read on ${topic}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`,
+  };
+}
+
 const dlq = program.command('dlq').description('list, inspect and redrive dead letters (reads without joining or moving any group in use)');
 
 dlq.addCommand(dlqCommand('list', 'one line per letter: partition@offset, time, code, stage, source, attempts, reason', 100)
   .action(async (opts: DlqOptions) => {
-    const config = loadConfig();
-    const kafka = createKafka(config, rootLogger(config, 2));
-    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
-    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
-    for (const letter of read.letters) console.log(formatLine(letter, isRedriven(redriven, letter)));
-    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+    const { letters, summary } = await readForDisplay(opts);
+    for (const { letter, redriven } of letters) console.log(formatLine(letter, redriven));
+    console.error(summary);
   }));
 
 dlq.addCommand(dlqCommand('show', 'each letter with its reason and original record: key, headers, the event when it decodes', 10)
   .action(async (opts: DlqOptions) => {
-    const config = loadConfig();
-    const kafka = createKafka(config, rootLogger(config, 2));
-    const read = await readDeadLetters(kafka, config.topics.deadLetter, { filter: letterFilter(opts), limit: opts.limit, at: opts.at });
-    const redriven = await redrivenLetters(kafka, config.topics.deadLetter, 60_000);
-    console.log(read.letters.map((letter) => formatShow(config.topics.deadLetter, letter, isRedriven(redriven, letter))).join('\n\n'));
-    console.error(`${read.letters.length} matching of ${read.scanned} letters read on ${config.topics.deadLetter}${read.limited ? ` (stopped at --limit ${opts.limit})` : ''}`);
+    const { topic, letters, summary } = await readForDisplay(opts);
+    console.log(letters.map(({ letter, redriven }) => formatShow(topic, letter, redriven)).join('\n\n'));
+    console.error(summary);
   }));
 
 dlq.addCommand(dlqCommand('redrive', 'send letters back to the input topic with their original key, value and headers', 100)

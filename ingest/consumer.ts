@@ -201,23 +201,26 @@ export function createIngest(options: IngestOptions): Ingest {
       }
       return verdict;
     };
-    /** Plain protobuf, or a Confluent frame whose schema is ours around it. */
-    const decode = async (value: Buffer | null): Promise<{ decoded: DecodeResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null }> => {
+    type Decoded = { decoded: DecodeResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null };
+    /**
+     * Plain protobuf, or a Confluent frame whose schema is ours around it. Only a frame waits (for
+     * its schema verdict): a plain record is decoded without a promise, on the hot path.
+     */
+    const decode = (value: Buffer | null): Decoded | Promise<Decoded> => {
       if (value === null) return { decoded: decodeEmailEvent(value), payload: null };
       const frame = parseFrame(value);
       if (!frame.ok) return { decoded: frame, payload: null };
-      if (frame.framed) {
-        metrics.framed.inc();
-        const verdict = await resolveFramed(frame.schemaId, frame.messageIndexes);
-        if (!verdict.ok) return { decoded: verdict, payload: null };
-      }
       // The workers decode the payload again: they get the protobuf bytes, never the frame.
-      return { decoded: decodeEmailEvent(frame.payload), payload: frame.payload };
+      if (!frame.framed) return { decoded: decodeEmailEvent(frame.payload), payload: frame.payload };
+      metrics.framed.inc();
+      return resolveFramed(frame.schemaId, frame.messageIndexes).then((verdict): Decoded =>
+        (verdict.ok ? { decoded: decodeEmailEvent(frame.payload), payload: frame.payload } : { decoded: verdict, payload: null }));
     };
     try {
       for (const message of messages) {
         const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        const { decoded, payload: bytes } = await decode(message.value);
+        const pending = decode(message.value);
+        const { decoded, payload: bytes } = pending instanceof Promise ? await pending : pending;
         if (decoded.ok) {
           for (const field of decoded.cut) metrics.fieldsCut.inc({ field });
           const email: InboundEmail = { event: decoded.event, bytes: bytes!, key: message.key, source };
