@@ -46,6 +46,14 @@ export const RuleFlag = {
   dmarcFail: 1 << 9,
   htmlOnly: 1 << 10,
   hiddenText: 1 << 11,
+  /** A link whose host or path asks for credentials (login, verify, account) on a host that is not the sender's. */
+  credentialHarvestUrl: 1 << 12,
+  /** The sender's domain is a look-alike (confusable skeleton or small edit) of a domain named in the display name or a well-known brand. */
+  lookAlikeSender: 1 << 13,
+  /** Invisible or format characters (zero-width, soft hyphen, bidi controls) inside words. */
+  invisibleCharacters: 1 << 14,
+  /** Words that mix scripts (Latin with Cyrillic or Greek letters): look-alike letters. */
+  mixedScriptWords: 1 << 15,
 } as const;
 export type RuleFlagName = keyof typeof RuleFlag;
 

@@ -43,6 +43,10 @@ const RULE_POINTS: Record<RuleFlagName, number> = {
   dmarcFail: 15,
   htmlOnly: 3,
   hiddenText: 10,
+  credentialHarvestUrl: 20,
+  lookAlikeSender: 20,
+  invisibleCharacters: 10,
+  mixedScriptWords: 10,
 };
 /** A known-bad indicator makes mail at least this risky; a known-bad attachment, certain. */
 const INTEL_FLOOR = 90;
