@@ -1,20 +1,63 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, htmlToText, linksWithText,
+  addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, htmlToText, linksWithText, WINDOW_WORDS, FeatureGroup,
+  type EmailFeatures,
 } from './features.ts';
 import { createRandom } from './random.ts';
 import { extractUrls } from './mime.ts';
 
+/** Every feature's name, in the order of `indices`. */
+const namesOf = (f: EmailFeatures): string[] => Array.from(f.indices, (_, k) => f.nameAt(k));
+
 const base = { tenantId: 't', messageId: 'm', receivedAtMs: 1, subject: 'Your invoice', textBody: 'Hello, the invoice is attached.', from: { name: 'Billing', address: 'billing@shop.example' } };
 
-test('plain mail raises no rule', () => {
+test('plain mail raises no rule; each part is a unit vector of unique buckets', () => {
   const f = extractFeatures(base);
   assert.deepEqual(flagNames(f.flags), []);
-  assert.ok(f.indices.length > 5);
-  assert.ok(f.indices.every((i, k) => i >= 0 && i < HASH_BUCKETS && (k === 0 || i > f.indices[k - 1]!)), 'sorted unique buckets');
-  const norm = Math.sqrt(f.values.reduce((s, v) => s + v * v, 0));
-  assert.ok(Math.abs(norm - 1) < 1e-5);
+  assert.equal(f.parts.length, 2, 'the context and one window');
+  let from = 0;
+  for (const end of f.parts) {
+    const buckets = f.indices.subarray(from, end);
+    assert.ok(buckets.length > 3);
+    assert.ok(buckets.every((i) => i >= 0 && i < HASH_BUCKETS));
+    assert.equal(new Set(buckets).size, buckets.length, 'unique buckets within a part');
+    const norm = Math.sqrt(f.values.subarray(from, end).reduce((s, v) => s + v * v, 0));
+    assert.ok(Math.abs(norm - 1) < 1e-5);
+    from = end;
+  }
+});
+
+test('the body is read in windows, so text appended to it cannot change the first window', () => {
+  const spam = 'Buy cheap meds now, best prices online, order today and save big on every pill';
+  const padding = Array.from({ length: 300 }, (_, i) => `ordinary${i % 37} words`).join(' ');
+  const alone = extractFeatures({ ...base, textBody: spam });
+  const aloneNames = namesOf(alone);
+  const padded = extractFeatures({ ...base, textBody: `${spam} ${'more '.repeat(WINDOW_WORDS - 16)}\n${padding}` });
+  const paddedNames = namesOf(padded);
+  assert.equal(alone.parts.length, 2);
+  assert.ok(padded.parts.length >= 1 + Math.ceil(600 / WINDOW_WORDS), 'one window per WINDOW_WORDS words');
+  const firstWindow = new Set(paddedNames.slice(padded.parts[0], padded.parts[1]));
+  for (const name of aloneNames.slice(alone.parts[0])) if (!name.startsWith('bc:')) assert.ok(firstWindow.has(name), name);
+  assert.deepEqual(paddedNames.slice(0, padded.parts[0]), aloneNames.slice(0, alone.parts[0]), 'the context is the same');
+  const empty = extractFeatures({ ...base, textBody: '' });
+  assert.equal(empty.parts.length, 2, 'an empty body still has its (empty) window');
+  assert.equal(empty.parts[1], empty.parts[0]);
+});
+
+test('words are hashed from their code units as their lower-cased names would be', () => {
+  const f = extractFeatures({ ...base, subject: 'FREE Money 12345 ' + 'x'.repeat(40), textBody: 'Ünïcode ÉTÉ 42 $100 😀word' });
+  const names = namesOf(f);
+  for (const name of ['s:free', 's:money', 's:#num5', 's:#long', 's2:free money', 'b:ünïcode', 'b:été', 'b:42', 'b:$100', 'b2:ünïcode été']) {
+    assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+  }
+  assert.equal(new Set(names.filter((n) => n.startsWith('s:'))).size, names.filter((n) => n.startsWith('s:')).length);
+  // Same words, other case, other separators: the same word buckets.
+  const onlyWords = new Set([FeatureGroup.words]);
+  const one = extractFeatures({ ...base, subject: 'FREE Money 12345 ' + 'x'.repeat(40), textBody: 'Ünïcode ÉTÉ 42 $100 😀word' }, onlyWords);
+  const other = extractFeatures({ ...base, subject: 'free  money\t12399 ' + 'y'.repeat(35), textBody: 'ÜNÏCODE été, 42 $100 😀word' }, onlyWords);
+  assert.ok(one.indices.length > 10);
+  assert.deepEqual([...other.indices].sort(), [...one.indices].sort());
 });
 
 test('header tricks, URLs, attachments and authentication failures are flagged', () => {
@@ -45,8 +88,8 @@ test('an HTML-only body is read through its text', () => {
 
 test('hashing is stable across processes and releases', () => {
   // Changing these values changes every model: bump FEATURE_SPEC_VERSION if they must change.
-  assert.equal(hashFeature('b:free'), 93475);
-  assert.equal(hashFeature('f:reply_to_mismatch'), 23754);
+  assert.equal(hashFeature('f:html_only'), 22563);
+  assert.equal(hashFeature('f:reply_to_mismatch'), 78791);
 });
 
 test('URLs are found in text and in HTML links', () => {
@@ -127,12 +170,13 @@ test('character n-grams never split a surrogate pair', () => {
   // "𝐅𝐑𝐄𝐄 𝐌𝐎𝐍𝐄𝐘" in mathematical bold: every letter is a surrogate pair.
   const subject = '\u{1D405}\u{1D411}\u{1D404}\u{1D404} \u{1D40C}\u{1D40E}\u{1D40D}\u{1D404}\u{1D418}'.repeat(30);
   const f = extractFeatures({ ...base, subject, textBody: `${subject} 😀😀😀 end` });
-  const ngrams = f.names.filter((name) => name.startsWith('sc:') || name.startsWith('bc:'));
+  const names = namesOf(f);
+  const ngrams = names.filter((name) => name.startsWith('sc:') || name.startsWith('bc:'));
   assert.ok(ngrams.length > 5);
-  for (const name of f.names) assert.ok(name.isWellFormed(), JSON.stringify(name));
+  for (const name of names) assert.ok(name.isWellFormed(), JSON.stringify(name));
   assert.ok(ngrams.includes('sc:\u{1D405}\u{1D411}\u{1D404}\u{1D404}'), 'four characters, not four UTF-16 units');
-  // BMP text: four characters are four units, as before.
-  assert.ok(extractFeatures({ ...base, subject: 'free' }).names.includes('sc: fre'));
+  // BMP text: four characters are four units.
+  assert.ok(namesOf(extractFeatures({ ...base, subject: 'free' })).includes('sc:free'));
 });
 
 test('names kept for explanations are well-formed and hold no NUL', () => {
@@ -141,10 +185,11 @@ test('names kept for explanations are well-formed and hold no NUL', () => {
     from: { name: 'x', address: 'boss\u0000@spam\ud800.example' },
     headers: [{ name: 'X-Priority', value: '\ud83d\ude00 high' }, { name: 'Precedence', value: 'bulk\udc00\u0000' }],
   });
-  const names = f.names.map(explanationName);
-  assert.ok(f.names.some((name) => !name.isWellFormed() || name.includes('\0')), 'the email carries both');
+  const raw = namesOf(f);
+  const names = raw.map(explanationName);
+  assert.ok(raw.some((name) => !name.isWellFormed() || name.includes('\0')), 'the email carries both');
   for (const name of names) assert.ok(name.isWellFormed() && !name.includes('\0'), JSON.stringify(name));
   assert.ok(names.includes('fd:spam\uFFFD.example'));
-  assert.ok(f.names.includes('h:priority:\ud83d\ude00'), 'the first character of X-Priority is a whole character');
+  assert.ok(raw.includes('h:priority:\ud83d\ude00'), 'the first character of X-Priority is a whole character');
   assert.equal(explanationName('b:free'), 'b:free');
 });

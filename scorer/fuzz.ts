@@ -154,7 +154,7 @@ export async function processEmail(bytes: Uint8Array): Promise<void> {
     best.splice(at, 0, k);
     if (best.length > 5) best.pop();
   }
-  const names = best.map((k) => explanationName(features.names[k]!));
+  const names = best.map((k) => explanationName(features.nameAt(k)));
   if (names.some((name) => !name.isWellFormed() || name.includes('\0'))) throw new Error('an explanation name is not well-formed');
   assessRisk({ probability: 0.5, flags: features.flags, intelHits: [], policy: { ...DEFAULT_POLICY, tenantId: 't', blockSenders: ['x.example'] }, senderAddress: event.from?.address ?? event.envelope?.mailFrom ?? '' });
   domainOf(event.replyTo?.address ?? '');

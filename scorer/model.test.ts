@@ -11,7 +11,7 @@ import { EmailEventCodec } from '../schemas/contracts.ts';
 import { createScoringPool } from './pool.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { loadModel, MODEL_FILE, readModelCard } from './model_card.ts';
-import { decodeLinearModel, predictLinear } from './onnx_model.ts';
+import { decodeLinearModel, predictParts } from './onnx_model.ts';
 import { extractFeatures } from './features.ts';
 import { isHeldOut, loadCorpus } from './train/corpus.ts';
 import { binaryMetrics } from './train/metrics.ts';
@@ -53,7 +53,7 @@ test("the model card's held-out metrics are reproduced through the worker pool, 
     let worst = 0;
     events.forEach((event, i) => {
       const features = extractFeatures(event);
-      worst = Math.max(worst, Math.abs(predictLinear(linear, features.indices, features.values) - probabilities[i]!));
+      worst = Math.max(worst, Math.abs(predictParts(linear, features.indices, features.values, features.parts) - probabilities[i]!));
     });
     assert.ok(worst <= 1e-5, `ONNX and trainer differ by up to ${worst}`);
   } finally {

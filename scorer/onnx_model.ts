@@ -1,10 +1,15 @@
 // Writes the scoring model as an ONNX graph. The model is a hashed bag of features with one
-// weight per bucket (logistic regression, fastText-style input). A batch arrives flat, with no
-// padding: the active buckets of every email one after the other, their values, the row (email)
-// each belongs to, and the number of rows.
+// weight per bucket (logistic regression, fastText-style input), read in parts: each email is a
+// context part (headers, subject, links) and one or more windows of body text
+// (scorer/feature_vector.ts). A batch arrives flat, with no padding: the active buckets of every
+// part one after the other, their values, the part each belongs to, and which parts are whose.
 //
-//   logit[n] = sum over k with rows[k] = n of W[indices[k]] * values[k] + bias
-//   probability = sigmoid(logit)
+//   score[part]  = sum over k with parts[k] = part of W[indices[k]] * values[k]
+//   logit[email] = score[its context part] + max over its windows of score[window] + bias
+//   probability  = sigmoid(logit)
+//
+// The max is what keeps padding from diluting spam: innocent text appended to a spam fills
+// windows of its own, and only the most incriminating window counts.
 //
 // Only the few ONNX messages needed are declared, with the tag numbers of onnx/onnx.proto.
 import protobuf from 'protobufjs';
@@ -59,9 +64,23 @@ const onnx = protobuf.Root.fromJSON({
 const ModelProto = onnx.lookupType('onnx.ModelProto');
 
 /** Changes whenever the graph's inputs or layout change; part of the model version. */
-export const GRAPH_FORMAT = 'flat2';
+export const GRAPH_FORMAT = 'parts1';
 
-export const MODEL_INPUTS = { indices: 'indices', values: 'values', rows: 'rows', count: 'count' } as const;
+export const MODEL_INPUTS = {
+  indices: 'indices',
+  values: 'values',
+  /** The part each active bucket belongs to. */
+  parts: 'parts',
+  /** How many parts the batch has (int64, one value). */
+  partCount: 'part_count',
+  /** Per email: its context part. */
+  contextParts: 'context_parts',
+  /** Per window: its part, and the email it belongs to. */
+  windowParts: 'window_parts',
+  windowRows: 'window_rows',
+  /** How many emails the batch has (int64, one value). */
+  count: 'count',
+} as const;
 export const MODEL_OUTPUTS = { probability: 'probability', logit: 'logit' } as const;
 
 export interface LinearModel {
@@ -86,7 +105,11 @@ export function encodeLinearModel(model: LinearModel): Uint8Array {
     input: [
       valueInfo(MODEL_INPUTS.indices, TensorType.int32, ['active']),
       valueInfo(MODEL_INPUTS.values, TensorType.float, ['active']),
-      valueInfo(MODEL_INPUTS.rows, TensorType.int32, ['active']),
+      valueInfo(MODEL_INPUTS.parts, TensorType.int32, ['active']),
+      valueInfo(MODEL_INPUTS.partCount, TensorType.int64, [1]),
+      valueInfo(MODEL_INPUTS.contextParts, TensorType.int32, ['batch']),
+      valueInfo(MODEL_INPUTS.windowParts, TensorType.int32, ['windows']),
+      valueInfo(MODEL_INPUTS.windowRows, TensorType.int32, ['windows']),
       valueInfo(MODEL_INPUTS.count, TensorType.int64, [1]),
     ],
     output: [
@@ -100,14 +123,25 @@ export function encodeLinearModel(model: LinearModel): Uint8Array {
     node: [
       node('Gather', ['weights', MODEL_INPUTS.indices], ['gathered'], [{ name: 'axis', type: AttributeType.int, i: 0 }]),
       node('Mul', ['gathered', MODEL_INPUTS.values], ['weighted']),
-      node('ConstantOfShape', [MODEL_INPUTS.count], ['zeros'], [
+      node('ConstantOfShape', [MODEL_INPUTS.partCount], ['part_zeros'], [
         { name: 'value', type: AttributeType.tensor, t: tensor('zero', [1], TensorType.float, new Float32Array([0])) },
       ]),
-      node('ScatterElements', ['zeros', MODEL_INPUTS.rows, 'weighted'], ['summed'], [
+      node('ScatterElements', ['part_zeros', MODEL_INPUTS.parts, 'weighted'], ['part_scores'], [
         { name: 'axis', type: AttributeType.int, i: 0 },
         { name: 'reduction', type: AttributeType.string, s: new TextEncoder().encode('add') },
       ]),
-      node('Add', ['summed', 'bias'], [MODEL_OUTPUTS.logit]),
+      node('Gather', ['part_scores', MODEL_INPUTS.contextParts], ['context_scores'], [{ name: 'axis', type: AttributeType.int, i: 0 }]),
+      node('Gather', ['part_scores', MODEL_INPUTS.windowParts], ['window_scores'], [{ name: 'axis', type: AttributeType.int, i: 0 }]),
+      // Every email has at least one window, so the floor never survives the max.
+      node('ConstantOfShape', [MODEL_INPUTS.count], ['window_floor'], [
+        { name: 'value', type: AttributeType.tensor, t: tensor('lowest', [1], TensorType.float, new Float32Array([-3.4e38])) },
+      ]),
+      node('ScatterElements', ['window_floor', MODEL_INPUTS.windowRows, 'window_scores'], ['best_window'], [
+        { name: 'axis', type: AttributeType.int, i: 0 },
+        { name: 'reduction', type: AttributeType.string, s: new TextEncoder().encode('max') },
+      ]),
+      node('Add', ['context_scores', 'best_window'], ['email_scores']),
+      node('Add', ['email_scores', 'bias'], [MODEL_OUTPUTS.logit]),
       node('Sigmoid', [MODEL_OUTPUTS.logit], [MODEL_OUTPUTS.probability]),
     ],
   };
@@ -141,10 +175,28 @@ export function decodeLinearModel(bytes: Uint8Array): LinearModel {
   };
 }
 
+/** Per part of one email, its score: the sum of weight × value, in float32 in the graph's order. */
+export function partScores(weights: Float32Array, indices: Int32Array, values: Float32Array, parts: Int32Array): Float32Array {
+  const scores = new Float32Array(parts.length);
+  let k = 0;
+  for (let part = 0; part < parts.length; part++) {
+    let sum = 0;
+    for (const end = parts[part]!; k < end; k++) sum = Math.fround(sum + Math.fround(weights[indices[k]!]! * values[k]!));
+    scores[part] = sum;
+  }
+  return scores;
+}
+
+/** The window (1, 2, …) whose score is highest; the first of equals. */
+export function bestWindow(scores: Float32Array): number {
+  let best = 1;
+  for (let part = 2; part < scores.length; part++) if (scores[part]! > scores[best]!) best = part;
+  return best;
+}
+
 /** The trainer's own prediction, in the same float32 arithmetic order the graph uses. */
-export function predictLinear(model: Pick<LinearModel, 'weights' | 'bias'>, indices: Int32Array, values: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < indices.length; i++) sum = Math.fround(sum + Math.fround(model.weights[indices[i]!]! * values[i]!));
-  const logit = Math.fround(sum + Math.fround(model.bias));
+export function predictParts(model: Pick<LinearModel, 'weights' | 'bias'>, indices: Int32Array, values: Float32Array, parts: Int32Array): number {
+  const scores = partScores(model.weights, indices, values, parts);
+  const logit = Math.fround(Math.fround(scores[0]! + scores[bestWindow(scores)]!) + Math.fround(model.bias));
   return 1 / (1 + Math.exp(-logit));
 }

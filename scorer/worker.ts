@@ -9,7 +9,7 @@ import { decodeLimitedEvent } from '../schemas/limits.ts';
 import { packEvents, unpackEvent } from './batch_codec.ts';
 import { explanationName, extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
-import { decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS } from './onnx_model.ts';
+import { bestWindow, decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS, partScores } from './onnx_model.ts';
 import { ModelNotUsableError } from './model_card.ts';
 import { linuxThreadId, Progress, ScoringFailureCode, sharedClockMs, threadCpuMicros, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 
@@ -73,21 +73,28 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
   };
 }
 
-/** The features with the largest |weight × value|, strongest first. */
+/**
+ * The features with the largest |weight × value| among those that made the score: the context
+ * and the window the model's max picked. Strongest first.
+ */
 function explain(features: EmailFeatures): Explanation[] {
+  const { indices, values, parts } = features;
+  const window = bestWindow(partScores(weights, indices, values, parts));
   // Positions of the strongest contributions so far, kept sorted; objects only for the winners.
   const best: number[] = [];
-  const strength = (k: number) => Math.abs(weights[features.indices[k]!]! * features.values[k]!);
-  for (let k = 0; k < features.indices.length; k++) {
-    if (best.length === EXPLANATIONS_PER_EMAIL && strength(k) <= strength(best[best.length - 1]!)) continue;
+  const strength = (k: number) => Math.abs(weights[indices[k]!]! * values[k]!);
+  const consider = (k: number) => {
+    if (best.length === EXPLANATIONS_PER_EMAIL && strength(k) <= strength(best[best.length - 1]!)) return;
     let at = best.length;
     while (at > 0 && strength(best[at - 1]!) < strength(k)) at--;
     best.splice(at, 0, k);
     if (best.length > EXPLANATIONS_PER_EMAIL) best.pop();
-  }
+  };
+  for (let k = 0; k < parts[0]!; k++) consider(k);
+  for (let k = parts[window - 1]!; k < parts[window]!; k++) consider(k);
   return best.map((k) => ({
-    feature: explanationName(features.names[k]!),
-    contribution: Math.round(weights[features.indices[k]!]! * features.values[k]! * 1e4) / 1e4,
+    feature: explanationName(features.nameAt(k)),
+    contribution: Math.round(weights[indices[k]!]! * values[k]! * 1e4) / 1e4,
   }));
 }
 
@@ -115,23 +122,48 @@ async function mergeRawMessage(event: EmailEventFields): Promise<EmailEventField
 
 async function infer(features: Array<EmailFeatures | null>): Promise<Float32Array> {
   let active = 0;
-  for (const f of features) if (f !== null) active += f.indices.length;
-  // Flat, unpadded input: every email's buckets one after the other, with the row each belongs to.
+  let partCount = 0;
+  for (const f of features) {
+    // An email that failed has no features: an empty context and one empty window stand in.
+    partCount += f === null ? 2 : f.parts.length;
+    if (f !== null) active += f.indices.length;
+  }
+  // Flat, unpadded input: every part's buckets one after the other, with the part each belongs to.
   const indices = new Int32Array(active);
   const values = new Float32Array(active);
-  const rows = new Int32Array(active);
+  const partOf = new Int32Array(active);
+  const contextParts = new Int32Array(features.length);
+  const windowParts = new Int32Array(partCount - features.length);
+  const windowRows = new Int32Array(partCount - features.length);
   let at = 0;
+  let part = 0;
+  let window = 0;
   features.forEach((f, row) => {
-    if (f === null) return;
-    indices.set(f.indices, at);
-    values.set(f.values, at);
-    rows.fill(row, at, at + f.indices.length);
-    at += f.indices.length;
+    contextParts[row] = part;
+    const ends = f?.parts ?? EMPTY_PARTS;
+    if (f !== null) {
+      indices.set(f.indices, at);
+      values.set(f.values, at);
+    }
+    let from = 0;
+    for (let p = 0; p < ends.length; p++, part++) {
+      partOf.fill(part, at + from, at + ends[p]!);
+      from = ends[p]!;
+      if (p > 0) {
+        windowParts[window] = part;
+        windowRows[window++] = row;
+      }
+    }
+    at += from;
   });
   const output = await session.run({
     [MODEL_INPUTS.indices]: new ort.Tensor('int32', indices, [active]),
     [MODEL_INPUTS.values]: new ort.Tensor('float32', values, [active]),
-    [MODEL_INPUTS.rows]: new ort.Tensor('int32', rows, [active]),
+    [MODEL_INPUTS.parts]: new ort.Tensor('int32', partOf, [active]),
+    [MODEL_INPUTS.partCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(partCount)), [1]),
+    [MODEL_INPUTS.contextParts]: new ort.Tensor('int32', contextParts, [features.length]),
+    [MODEL_INPUTS.windowParts]: new ort.Tensor('int32', windowParts, [windowParts.length]),
+    [MODEL_INPUTS.windowRows]: new ort.Tensor('int32', windowRows, [windowRows.length]),
     [MODEL_INPUTS.count]: new ort.Tensor('int64', BigInt64Array.of(BigInt(features.length)), [1]),
   });
   const probabilities = Float32Array.from(output[MODEL_OUTPUTS.probability]!.data as Float32Array);
@@ -140,6 +172,7 @@ async function infer(features: Array<EmailFeatures | null>): Promise<Float32Arra
   });
   return probabilities;
 }
+const EMPTY_PARTS = Int32Array.of(0, 0);
 
 // Warm-up before the pool hands this worker real mail: the first email a fresh thread scores
 // pays for compiling the per-email path and for the parsers' lazy set-up (measured here: 7-15 ms

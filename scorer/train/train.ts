@@ -1,5 +1,6 @@
-// `mailscore train`: corpus → the serving MIME and feature code → logistic regression (AdaGrad,
-// L2) → ONNX model + model card. Deterministic: same corpus, seed and options give the same
+// `mailscore train`: corpus → the serving MIME and feature code → logistic regression over the
+// context part plus the most incriminating body window (AdaGrad, L2, the gradient flowing through
+// the window the max picked) → ONNX model + model card. Deterministic: same corpus, seed and options give the same
 // model bytes (single-threaded float64 arithmetic, seeded shuffles, no timestamps in the files).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import type { EmailEventFields } from '../../schemas/contracts.ts';
 import { eventFromRawMessage } from '../mime.ts';
 import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
-import { encodeLinearModel, predictLinear, GRAPH_FORMAT, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
+import { encodeLinearModel, predictParts, GRAPH_FORMAT, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
 import { CORPUS_PACKAGE, loadCorpus } from './corpus.ts';
 import { binaryMetrics, type BinaryMetrics } from './metrics.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../model_card.ts';
@@ -46,7 +47,7 @@ export function featurise(parsed: readonly ParsedExample[], groups: ReadonlySet<
 }
 
 export function evaluate(model: Pick<LinearModel, 'weights' | 'bias'>, set: readonly LabelledFeatures[]): BinaryMetrics {
-  return binaryMetrics(set.map((e) => e.spam), set.map((e) => predictLinear(model, e.features.indices, e.features.values) >= DECISION_THRESHOLD));
+  return binaryMetrics(set.map((e) => e.spam), set.map((e) => predictParts(model, e.features.indices, e.features.values, e.features.parts) >= DECISION_THRESHOLD));
 }
 
 export async function train(options: TrainOptions): Promise<ModelCard> {
@@ -117,6 +118,7 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
   let bg2 = 1e-8;
   const random = createRandom(options.seed);
   const order = examples.map((_, i) => i);
+  const scores = new Float64Array(examples.reduce((most, e) => Math.max(most, e.features.parts.length), 2));
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -125,18 +127,31 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
     let loss = 0;
     for (const index of order) {
       const { features, spam } = examples[index]!;
-      let z = b;
-      for (let k = 0; k < features.indices.length; k++) z += w[features.indices[k]!]! * features.values[k]!;
+      const { indices, values, parts } = features;
+      // The score of each part; the email's is its context plus its best window.
+      let k = 0;
+      for (let part = 0; part < parts.length; part++) {
+        let sum = 0;
+        for (const end = parts[part]!; k < end; k++) sum += w[indices[k]!]! * values[k]!;
+        scores[part] = sum;
+      }
+      let best = 1;
+      for (let part = 2; part < parts.length; part++) if (scores[part]! > scores[best]!) best = part;
+      const z = b + scores[0]! + scores[best]!;
       const p = 1 / (1 + Math.exp(-z));
       const y = spam ? 1 : 0;
       loss -= y * Math.log(p + 1e-12) + (1 - y) * Math.log(1 - p + 1e-12);
       const error = p - y;
-      for (let k = 0; k < features.indices.length; k++) {
-        const bucket = features.indices[k]!;
-        const gradient = error * features.values[k]! + options.l2 * w[bucket]!;
-        g2[bucket]! += gradient * gradient;
-        w[bucket]! -= (options.learningRate * gradient) / Math.sqrt(g2[bucket]!);
-      }
+      const step = (from: number, to: number) => {
+        for (let k = from; k < to; k++) {
+          const bucket = indices[k]!;
+          const gradient = error * values[k]! + options.l2 * w[bucket]!;
+          g2[bucket]! += gradient * gradient;
+          w[bucket]! -= (options.learningRate * gradient) / Math.sqrt(g2[bucket]!);
+        }
+      };
+      step(0, parts[0]!);
+      step(parts[best - 1]!, parts[best]!);
       bg2 += error * error;
       b -= (options.learningRate * error) / Math.sqrt(bg2);
     }

@@ -1,0 +1,205 @@
+// The sparse vector an email becomes, built part by part without a string per feature.
+//
+// An email is one context part (headers, subject, links, structure) followed by windows of its
+// body text. Each part is L2-normalised on its own, and the model adds the context's score to the
+// score of the most incriminating window (scorer/onnx_model.ts): text appended to spam to dilute it
+// ("hash-buster" padding) lands in windows of its own and cannot lower the window that carries
+// the spam.
+//
+// Features are hashed from their parts (a namespace, a word's code units, two words' hashes) into
+// dense per-thread scratch arrays, touching only the buckets an email uses. A feature's name is
+// never built while extracting: each bucket remembers where its first feature came from, and a
+// name is rebuilt only for the few buckets an explanation shows.
+
+export const HASH_BITS = 18;
+export const HASH_BUCKETS = 1 << HASH_BITS;
+const MASK = HASH_BUCKETS - 1;
+
+export const FNV_OFFSET = 0x811c9dc5;
+
+export function fnvString(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+export function fnvUnit(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+/** Two hashes into one, well mixed (murmur3's finaliser): a pair of words, a namespace and a word. */
+export function combine(first: number, second: number): number {
+  let h = Math.imul(first, 0x9e3779b1) ^ second;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Where a feature came from, enough to rebuild its name on demand. */
+export const SourceKind = { name: 0, word: 1, pair: 2, ngram: 3 } as const;
+
+/**
+ * The extracted vector. `parts[p]` is where part p ends in `indices`; part 0 is the context, the
+ * others are body windows (there is always at least one, maybe empty). Within a part each bucket
+ * appears once.
+ */
+export interface SparseParts {
+  readonly indices: Int32Array;
+  readonly values: Float32Array;
+  readonly parts: Int32Array;
+}
+
+export interface Namer {
+  /** The name of the feature at position `k` of `indices`; valid until this thread extracts the next email. */
+  nameAt(k: number): string;
+}
+
+/** Rebuilds the text of a range of a text: a word (SourceKind.word) or a character n-gram (SourceKind.ngram). */
+export type RangeNamer = (kind: number, text: string, start: number, end: number) => string;
+
+export class PartBuilder {
+  private readonly weights = new Float64Array(HASH_BUCKETS);
+  private readonly slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
+  private touched = new Int32Array(1024);
+  private firstSource = new Int32Array(1024);
+  private count = 0;
+
+  // Output of the email so far.
+  private outIndices = new Int32Array(4096);
+  private outValues = new Float32Array(4096);
+  private outSources = new Int32Array(4096);
+  private outLength = 0;
+  private partEnds: number[] = [];
+
+  // Sources: kind, namespace, text, and two ranges (a pair needs both).
+  private sourceKind = new Uint8Array(4096);
+  private sourceInts = new Int32Array(4096 * 6);
+  private sourceCount = 0;
+  private strings: string[] = [];
+  private generation = 0;
+
+  private readonly rangeNamer: RangeNamer;
+
+  constructor(rangeNamer: RangeNamer) {
+    this.rangeNamer = rangeNamer;
+  }
+
+  begin(): void {
+    this.count = 0;
+    this.outLength = 0;
+    this.partEnds = [];
+    this.sourceCount = 0;
+    this.strings = [];
+    this.generation++;
+  }
+
+  /** Registers a string (a namespace, a text) for names rebuilt later; returns its id. */
+  text(value: string): number {
+    this.strings.push(value);
+    return this.strings.length - 1;
+  }
+
+  /** Adds `weight` to the bucket of `hash`; returns true when the bucket is new in this part (its source is then due). */
+  bump(hash: number, weight: number): boolean {
+    const bucket = hash & MASK;
+    this.weights[bucket]! += weight;
+    if (this.slotOf[bucket] !== -1) return false;
+    if (this.count === this.touched.length) {
+      this.touched = grownInt32(this.touched);
+      this.firstSource = grownInt32(this.firstSource);
+    }
+    this.slotOf[bucket] = this.count;
+    this.touched[this.count] = bucket;
+    this.firstSource[this.count++] = this.sourceCount;
+    return true;
+  }
+
+  /** Records the source of the bucket `bump` just opened. */
+  source(kind: number, namespace: number, text: number, start: number, end: number, start2 = 0, end2 = 0): void {
+    if (this.sourceCount === this.sourceKind.length) {
+      const kinds = new Uint8Array(this.sourceKind.length * 2);
+      kinds.set(this.sourceKind);
+      this.sourceKind = kinds;
+      const ints = new Int32Array(this.sourceInts.length * 2);
+      ints.set(this.sourceInts);
+      this.sourceInts = ints;
+    }
+    const at = this.sourceCount * 6;
+    this.sourceKind[this.sourceCount] = kind;
+    this.sourceInts[at] = namespace;
+    this.sourceInts[at + 1] = text;
+    this.sourceInts[at + 2] = start;
+    this.sourceInts[at + 3] = end;
+    this.sourceInts[at + 4] = start2;
+    this.sourceInts[at + 5] = end2;
+    this.sourceCount++;
+  }
+
+  /**
+   * Closes the current part: sub-linear weights, L2-normalised, in the order the buckets were
+   * first used (the model sums them in the order given; sorting would cost more than it buys).
+   */
+  endPart(): void {
+    const count = this.count;
+    const sorted = this.touched;
+    while (this.outLength + count > this.outIndices.length) {
+      this.outIndices = grownInt32(this.outIndices);
+      this.outSources = grownInt32(this.outSources);
+      const values = new Float32Array(this.outValues.length * 2);
+      values.set(this.outValues);
+      this.outValues = values;
+    }
+    const base = this.outLength;
+    let norm = 0;
+    for (let i = 0; i < count; i++) {
+      const bucket = sorted[i]!;
+      const total = this.weights[bucket]!;
+      // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
+      const weight = total <= 1 ? total : 1 + Math.log(total);
+      this.outIndices[base + i] = bucket;
+      this.outValues[base + i] = weight;
+      this.outSources[base + i] = this.firstSource[this.slotOf[bucket]!]!;
+      norm += weight * weight;
+      this.weights[bucket] = 0;
+      this.slotOf[bucket] = -1;
+    }
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < count; i++) this.outValues[base + i]! *= scale;
+    this.outLength += count;
+    this.partEnds.push(this.outLength);
+    this.count = 0;
+  }
+
+  finish(): SparseParts & Namer {
+    const generation = this.generation;
+    const sources = this.outSources.slice(0, this.outLength);
+    return {
+      indices: this.outIndices.slice(0, this.outLength),
+      values: this.outValues.slice(0, this.outLength),
+      parts: Int32Array.from(this.partEnds),
+      nameAt: (k: number): string => {
+        if (generation !== this.generation) throw new Error('feature names are only kept until the next email is extracted in this thread');
+        return this.nameOf(sources[k]!);
+      },
+    };
+  }
+
+  private nameOf(source: number): string {
+    const at = source * 6;
+    const ints = this.sourceInts;
+    const namespace = this.strings[ints[at]!]!;
+    if (this.sourceKind[source] === SourceKind.name) return namespace;
+    const text = this.strings[ints[at + 1]!]!;
+    const kind = this.sourceKind[source]!;
+    const first = this.rangeNamer(kind === SourceKind.pair ? SourceKind.word : kind, text, ints[at + 2]!, ints[at + 3]!);
+    if (kind !== SourceKind.pair) return `${namespace}:${first}`;
+    return `${namespace}:${first} ${this.rangeNamer(SourceKind.word, text, ints[at + 4]!, ints[at + 5]!)}`;
+  }
+}
+
+function grownInt32(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
