@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { climbLadder, knee, type LadderStep } from './ladder.ts';
 
-const step = (rate: number, p99: number, landed = 100): LadderStep => ({ rate, achieved_rate: rate, count: 100, landed, p50: p99 / 2, p95: p99, p99, max: p99 });
+const step = (rate: number, p99: number, landed = 100): LadderStep => ({ rate, achieved_rate: rate, producer_us_per_email: 50, count: 100, landed, p50: p99 / 2, p95: p99, p99, max: p99 });
 
 test('climbing stops after two steps in a row far over budget, not after one', async () => {
   const p99At = new Map([[1000, 100], [2000, 2500], [4000, 400], [6000, 3000], [8000, 9000], [12000, 1], [16000, 1]]);

@@ -6,6 +6,8 @@ export interface LadderStep {
   readonly rate: number;
   /** What the bench's producer achieved; below `rate` when the bench itself could not keep up. */
   readonly achieved_rate: number;
+  /** The bench's own CPU per event while producing the step (it shares the machine with the pipeline). */
+  readonly producer_us_per_email: number;
   readonly count: number;
   /** Rows stored before the step's wait ran out; below `count` means the pipeline fell behind for good. */
   readonly landed: number;
