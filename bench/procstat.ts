@@ -75,7 +75,7 @@ export function threadShares(before: readonly ThreadCpu[], after: readonly Threa
   const used = after.map((t) => ({ ...t, seconds: t.seconds - (start.get(t.tid) ?? 0) }));
   const share = (thread: string, threads: ReadonlyArray<{ tid: number; seconds: number }>): ThreadShare => {
     const seconds = threads.reduce((sum, t) => sum + t.seconds, 0);
-    return { thread, tids: threads.map((t) => t.tid), cpu_seconds: Math.round(seconds * 100) / 100, us_per_email: emails > 0 ? Math.round((seconds * 1e6 / emails) * 10) / 10 : 0 };
+    return { thread, tids: threads.map((t) => t.tid), cpu_seconds: Math.round(seconds * 100) / 100, us_per_email: emails > 0 ? Math.round((seconds * 1e6) / emails) : 0 };
   };
   const workers = used.filter((t) => t.tid !== pid && t.name === WORKER_THREAD).sort((a, b) => b.seconds - a.seconds);
   const busiest = workers[0]?.seconds ?? 0;

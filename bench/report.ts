@@ -109,7 +109,7 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     raw === null ? '| drained emails/s, raw MIME | not run (BENCH_RAW_N=0) |' : `| drained emails/s, raw MIME (median of ${raw.drains.length}, min–max) | **${raw.eps}** (${raw.eps_min}–${raw.eps_max}) |`,
     `| pipeline CPU per email (whole process, all threads) | ${cpu.us_per_email ?? perEmail(cpu.per_process.pipeline, result.n)} µs structured${rawCpu === undefined ? '' : `, ${rawCpu.us_per_email} µs raw MIME`} |`,
     ...(ladder === undefined ? [] : [`| knee: highest offered rate with p99 ≤ ${ladder.budget_ms} ms (ladder of ${ladder.step_seconds} s steps) | **${ladder.knee_rate === null ? 'none' : `${ladder.knee_rate}/s`}** |`]),
-    `| p99 at ${l.fast.rate_per_second}/s, each of ${fastRuns.length} runs | ${fastRuns.map((r) => `**${r.p99}**`).join(' / ')} ms (p50 ${fastRuns.map((r) => r.p50).join(' / ')} ms) |`,
+    `| p99 at ${l.fast.rate_per_second}/s, ${fastRuns.length === 1 ? 'one run' : `each of ${fastRuns.length} runs`} | ${fastRuns.map((r) => `**${r.p99}**`).join(' / ')} ms (p50 ${fastRuns.map((r) => r.p50).join(' / ')} ms) |`,
     `| peak RSS of the pipeline | ${result.peak_rss_mb} MiB |`,
     ...(result.replay === undefined ? [] : [
       `| replayed emails/s (\`mailscore replay fill\` of the same events, alerts off; median of ${result.replay.eps_min === undefined ? 1 : result.drains.length}, min–max) | ${result.replay.eps}${result.replay.eps_min === undefined ? '' : ` (${result.replay.eps_min}–${result.replay.eps_max})`}, ${result.replay.ratio_to_drain}× the drain; ${result.replay.wall_seconds} s with start-up and stop |`]),

@@ -223,7 +223,7 @@ async function drain(run: number, scenario: Scenario) {
   const cpu = {
     per_process: perProcess,
     // The whole pipeline process (every thread) per email: what a core buys.
-    us_per_email: round((perProcess.pipeline * 1e6) / count),
+    us_per_email: Math.round((perProcess.pipeline * 1e6) / count),
     per_thread: threadShares(threadsBefore, threadsAfter, pid, count),
     per_stage: {
       decode: round(delta('mailscore_ingest_decode_seconds_total'), 2),
