@@ -50,7 +50,7 @@ eval: deps services model ## held-out split: mailscore vs SpamAssassin and Rspam
 	ops/local/peers.sh
 	$(NODE) bench/eval/run.ts
 
-bench: deps services model ## preload N events (default 1000000), drain them, paced latency runs, ceilings; writes bench/results/latest.*
+bench: deps services model ## preload N events (default 1000000) and BENCH_RAW_N raw-MIME ones, drain them, paced latency runs, rate ladder (knee), ceilings; writes bench/results/latest.*
 	$(NODE) bench/run.ts
 
 chaos: deps services model ## outages on throwaway PostgreSQL, Redis and Kafka while the pipeline drains; writes bench/results/chaos.*
