@@ -23,13 +23,19 @@ export const FEATURE_SPEC_VERSION = 'fs4';
 /** Body words looked at: the start of a message carries its intent, and each word costs CPU. */
 const MAX_BODY_WORDS = 1024;
 /** Body words per window: a window is scored on its own, so padding appended to spam sits in windows of its own. */
-export const WINDOW_WORDS = Number(process.env.ZZ_W ?? 64);
+export const WINDOW_WORDS = 64;
+/**
+ * A body longer than one window also gets one wide window over its first words: long spam that
+ * needs more than 64 words to show itself is read as a whole there (held-out F1 0.9898 → 0.9913),
+ * while padding still cannot dilute the narrow windows.
+ */
+const WIDE_WINDOW_WORDS = 256;
 /** Subject and display-name words looked at. */
 const MAX_SUBJECT_WORDS = 200;
 /** Subject characters looked at for character n-grams: obfuscated words ("v1agra", "fr.ee") live there. */
 const MAX_SUBJECT_NGRAM_CHARS = 200;
 /** Characters of each body window looked at for character n-grams. */
-const MAX_WINDOW_NGRAM_CHARS = Number(process.env.ZZ_NG ?? 160);
+const MAX_WINDOW_NGRAM_CHARS = 160;
 /** Many overlapping n-grams per word: each counts for less than a word so they do not drown words out. */
 const CHAR_NGRAM_WEIGHT = 0.25;
 /** Words longer than this are one feature, `#long`: a run of 10,000 letters is not 10,000 n-grams of meaning. */
@@ -475,7 +481,7 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   }
   builder.endPart();
 
-  // Parts 1…: the body in windows of WINDOW_WORDS words, each scored on its own.
+  // Parts 1…: the body in windows of WINDOW_WORDS words, each scored on its own, then the wide window.
   if (wordsOn || ngramsOn) {
     feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined);
     let at = feeder.skipToWord(0);
@@ -486,6 +492,12 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
       feeder.flushNgrams();
       builder.endPart();
     } while (at !== -1 && ++windows * WINDOW_WORDS < MAX_BODY_WORDS);
+    if (windows > 0) {
+      feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined);
+      feeder.newWindow(ngramsOn ? MAX_WINDOW_NGRAM_CHARS : 0);
+      feeder.all(WIDE_WINDOW_WORDS, wordsOn ? 1 : 0);
+      builder.endPart();
+    }
   } else {
     builder.endPart();
   }
