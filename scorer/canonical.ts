@@ -299,39 +299,40 @@ export function visibleTextOfHtml(html: string): VisibleText {
     else hiddenChars += nonSpaceCount(html, start, end);
   };
 
+  // Text runs from `textStart`; `at` is where the next `<` is looked for. A `<` that starts no
+  // tag (`a < b`) stays inside the run of text.
+  let textStart = 0;
   let at = 0;
-  while (at < html.length) {
+  for (;;) {
     const lt = html.indexOf('<', at);
     if (lt === -1) {
-      emitText(at, html.length);
+      emitText(textStart, html.length);
       break;
     }
-    emitText(at, lt);
     const next = html.charCodeAt(lt + 1);
+    if (!isAsciiLetter(next) && next !== CHAR_BANG && next !== CHAR_QUESTION && next !== CHAR_SLASH) {
+      at = lt + 1;
+      continue;
+    }
+    emitText(textStart, lt);
     if (next === CHAR_BANG && html.startsWith('!--', lt + 1)) {
       const close = html.indexOf('-->', lt + 4);
       if (close === -1) break;
-      at = close + 3;
-      continue;
-    }
-    if (next === CHAR_BANG || next === CHAR_QUESTION || (next === CHAR_SLASH && !isAsciiLetter(html.charCodeAt(lt + 2)))) {
-      // A doctype, processing instruction, CDATA or `</ …>`: a bogus comment up to the next `>`.
-      const close = html.indexOf('>', lt + 2);
-      if (close === -1) break;
-      at = close + 1;
+      at = textStart = close + 3;
       continue;
     }
     const closing = next === CHAR_SLASH;
     const nameStart = closing ? lt + 2 : lt + 1;
     if (!isAsciiLetter(html.charCodeAt(nameStart))) {
-      // `a < b`: a `<` not followed by a tag name is text.
-      emitText(lt, lt + 1);
-      at = lt + 1;
+      // A doctype, processing instruction, CDATA or `</ …>`: a bogus comment up to the next `>`.
+      const close = html.indexOf('>', lt + 2);
+      if (close === -1) break;
+      at = textStart = close + 1;
       continue;
     }
     const tag = readTag(html, nameStart);
     if (tag === undefined) break; // a tag left open at the end: the browser shows nothing after it
-    at = tag.end;
+    at = textStart = tag.end;
     const name = tag.name;
     if (closing) {
       if (BLOCK.has(name)) out += '\n';
@@ -343,7 +344,7 @@ export function visibleTextOfHtml(html: string): VisibleText {
       if (endTag === -1) break;
       const close = html.indexOf('>', endTag);
       if (close === -1) break;
-      at = close + 1;
+      at = textStart = close + 1;
       continue;
     }
     if (BLOCK.has(name)) out += '\n';
