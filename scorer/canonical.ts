@@ -6,6 +6,7 @@
 // Pure, per email, in the hot path, over text an attacker wrote: every scan below is linear in its
 // input (indexOf loops and single-character tests, no pattern that retries a long run from each
 // start), and pure-ASCII text returns at once.
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { decodeHTML } from 'entities';
 
@@ -26,11 +27,14 @@ export interface VisibleText {
   readonly hiddenChars: number;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-// Unicode's own list, not a hand list: what never renders (Default_Ignorable_Code_Point: ZWSP,
-// joiners, U+2060, variation selectors, tag characters, U+034F, Hangul fillers) and the format
-// controls (Cf: soft hyphen, BOM, bidi controls). Ordinary white space is neither.
-const INVISIBLE_RUN = /[\p{Default_Ignorable_Code_Point}\p{Cf}]+/gu;
+/**
+ * Whether `text` is pure ASCII: its UTF-8 length equals its length only then (any other code point,
+ * a lone surrogate too, takes two bytes or more). Node counts UTF-8 bytes with SIMD, several times
+ * faster than a regular expression scan for a non-ASCII character.
+ */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length;
+}
 
 /**
  * `text` with invisible characters removed, compatibility forms folded (NFKC) and look-alike
@@ -39,27 +43,46 @@ const INVISIBLE_RUN = /[\p{Default_Ignorable_Code_Point}\p{Cf}]+/gu;
  * Latin words (see `mapConfusables`). Genuine foreign text and every ASCII character are kept.
  */
 export function canonicalText(text: string): CanonicalText {
-  if (!NON_ASCII.test(text)) return { text, invisible: 0, confusables: 0, mixedScriptWords: 0 };
-  let invisible = 0;
-  let visible = text.replace(INVISIBLE_RUN, (run) => {
-    invisible += codePointCount(run);
-    return '';
-  });
-  if (!NON_ASCII.test(visible)) return { text: visible, invisible, confusables: 0, mixedScriptWords: 0 };
-  visible = visible.normalize('NFKC');
-  if (!NON_ASCII.test(visible)) return { text: visible, invisible, confusables: 0, mixedScriptWords: 0 };
-  const mapped = mapConfusables(visible);
+  if (isAscii(text)) return { text, invisible: 0, confusables: 0, mixedScriptWords: 0 };
+  const { visible, invisible } = withoutInvisible(text);
+  if (isAscii(visible)) return { text: visible, invisible, confusables: 0, mixedScriptWords: 0 };
+  const folded = visible.normalize('NFKC');
+  if (isAscii(folded)) return { text: folded, invisible, confusables: 0, mixedScriptWords: 0 };
+  const mapped = mapConfusables(folded);
   return { text: mapped.text, invisible, confusables: mapped.confusables, mixedScriptWords: mapped.mixedScriptWords };
 }
 
-function codePointCount(run: string): number {
-  let count = 0;
-  for (let i = 0; i < run.length; i++) {
-    const unit = run.charCodeAt(i);
-    // A surrogate pair is one code point: count its high half only.
-    if (unit < 0xdc00 || unit > 0xdfff) count++;
+/**
+ * `text` without the code points Unicode says never render: Default_Ignorable_Code_Point (ZWSP,
+ * joiners, U+2060, variation selectors, tag characters, U+034F, Hangul fillers) and the format
+ * controls, Cf (soft hyphen, BOM, bidi controls). Ordinary white space is neither. A loop with the
+ * per-character class table: a /[\p{…}\p{Cf}]+/gu replace costs several times more.
+ */
+function withoutInvisible(text: string): { visible: string; invisible: number } {
+  let visible = '';
+  let copied = 0;
+  let invisible = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue; // no ASCII character is invisible
+    const codePoint = codePointAt(text, i);
+    const width = codePoint > 0xffff ? 2 : 1;
+    if ((classOf(codePoint) & INVISIBLE) !== 0) {
+      visible += text.slice(copied, i);
+      copied = i + width;
+      invisible++;
+    }
+    i += width - 1;
   }
-  return count;
+  return { visible: copied === 0 ? text : visible + text.slice(copied), invisible };
+}
+
+/** The code point at `i`: a surrogate pair decoded, a lone surrogate as itself. */
+function codePointAt(text: string, i: number): number {
+  const unit = text.charCodeAt(i);
+  if (unit < 0xd800 || unit > 0xdbff || i + 1 >= text.length) return unit;
+  const low = text.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdfff ? ((unit - 0xd800) << 10) + (low - 0xdc00) + 0x10000 : unit;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +122,7 @@ const WORD_CHAR = 2; // \p{L}, \p{N} or \p{M}: what a word is made of
 const LATIN_LETTER = 4;
 const OTHER_LETTER = 8; // a letter of a script other than Latin (Common and Inherited are neither)
 const HAS_PROTOTYPE = 16; // non-ASCII with an ASCII look-alike
+const INVISIBLE = 64; // Default_Ignorable_Code_Point or Cf
 /** In a word's summary only: it holds a letter of another script that has an ASCII look-alike. */
 const LOOK_ALIKE_OTHER = 32;
 const bmpClasses = new Uint8Array(0x10000);
@@ -106,6 +130,10 @@ const WORD_CHAR_PATTERN = /^[\p{L}\p{N}\p{M}]$/u;
 const LETTER_PATTERN = /^\p{L}$/u;
 const LATIN_PATTERN = /^\p{Script=Latin}$/u;
 const NEUTRAL_SCRIPT_PATTERN = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
+const INVISIBLE_PATTERN = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
+/** Classes of code points beyond the BMP (emoji, tag characters), up to a bound: an attacker can send a million distinct ones. */
+const astralClasses = new Map<number, number>();
+const MAX_ASTRAL_CLASSES = 4096;
 
 function classify(codePoint: number): number {
   const char = String.fromCodePoint(codePoint);
@@ -116,11 +144,19 @@ function classify(codePoint: number): number {
     else if (!NEUTRAL_SCRIPT_PATTERN.test(char)) bits |= OTHER_LETTER;
   }
   if (codePoint >= 0x80 && ASCII_PROTOTYPE.has(codePoint)) bits |= HAS_PROTOTYPE;
+  if (INVISIBLE_PATTERN.test(char)) bits |= INVISIBLE;
   return bits;
 }
 
 function classOf(codePoint: number): number {
-  if (codePoint > 0xffff) return classify(codePoint);
+  if (codePoint > 0xffff) {
+    let bits = astralClasses.get(codePoint);
+    if (bits === undefined) {
+      bits = classify(codePoint);
+      if (astralClasses.size < MAX_ASTRAL_CLASSES) astralClasses.set(codePoint, bits);
+    }
+    return bits;
+  }
   let bits = bmpClasses[codePoint]!;
   if (bits === 0) {
     bits = classify(codePoint);
@@ -170,7 +206,7 @@ function mapConfusables(text: string): { text: string; confusables: number; mixe
 
   const mapWord = (start: number, end: number): void => {
     for (let i = start; i < end; ) {
-      const codePoint = text.codePointAt(i)!;
+      const codePoint = codePointAt(text, i);
       const width = codePoint > 0xffff ? 2 : 1;
       const prototype = codePoint >= 0x80 ? ASCII_PROTOTYPE.get(codePoint) : undefined;
       if (prototype !== undefined) {
@@ -195,7 +231,7 @@ function mapConfusables(text: string): { text: string; confusables: number; mixe
   let i = 0;
   while (i < text.length) {
     // Skip to the start of the next word.
-    let codePoint = text.codePointAt(i)!;
+    let codePoint = codePointAt(text, i);
     let bits = codePoint < 0x80 ? ASCII_CLASSES[codePoint]! : classOf(codePoint);
     if ((bits & WORD_CHAR) === 0) {
       i += codePoint > 0xffff ? 2 : 1;
@@ -210,7 +246,7 @@ function mapConfusables(text: string): { text: string; confusables: number; mixe
       if ((bits & OTHER_LETTER) !== 0 && (bits & HAS_PROTOTYPE) !== 0) seen |= LOOK_ALIKE_OTHER;
       i += codePoint > 0xffff ? 2 : 1;
       if (i >= text.length) break;
-      codePoint = text.codePointAt(i)!;
+      codePoint = codePointAt(text, i);
       bits = codePoint < 0x80 ? ASCII_CLASSES[codePoint]! : classOf(codePoint);
       if ((bits & WORD_CHAR) === 0) break;
     }
@@ -238,19 +274,27 @@ function mapConfusables(text: string): { text: string; confusables: number; mixe
 // ---------------------------------------------------------------------------------------------
 // Visible text of HTML
 
-/** Elements whose content is never shown. */
-const RAW_TEXT_DROPPED = new Set(['script', 'style', 'template', 'title']);
-/** Elements that start a new line or cell: the words on either side are separate words. */
-const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'button', 'caption', 'center', 'dd', 'details', 'dialog', 'dir', 'div', 'dl', 'dt',
-  'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'head', 'header', 'hr', 'html', 'input', 'legend', 'li',
-  'main', 'menu', 'nav', 'ol', 'option', 'p', 'pre', 'section', 'select', 'summary', 'table', 'tbody', 'td', 'textarea', 'tfoot', 'th', 'thead',
-  'tr', 'ul',
-]);
-/** Elements without content: never pushed on the hidden stack. */
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-/** Elements a new sibling of the same name closes without an end tag (`<li>a<li>b`). */
-const CLOSED_BY_SIBLING = new Set(['p', 'li', 'td', 'th', 'tr', 'dt', 'dd', 'option']);
+// What a tag name means for the text around it, as bits, in one lookup per tag.
+/** Content never shown. */
+const DROPPED_CONTENT = 1;
+/** Starts a new line or cell: the words on either side are separate words. */
+const BREAKS_WORDS = 2;
+/** Has no content: never on the hidden stack. */
+const EMPTY = 4;
+/** A new sibling of the same name closes it without an end tag (`<li>a<li>b`). */
+const CLOSED_BY_SIBLING = 8;
+const TAG_ROLES: ReadonlyMap<string, number> = (() => {
+  const roles = new Map<string, number>();
+  const add = (role: number, names: string): void => {
+    for (const name of names.split(' ')) roles.set(name, (roles.get(name) ?? 0) | role);
+  };
+  add(DROPPED_CONTENT, 'script style template title');
+  add(BREAKS_WORDS, 'address article aside blockquote body br button caption center dd details dialog dir div dl dt fieldset figcaption figure footer form '
+    + 'h1 h2 h3 h4 h5 h6 head header hr html input legend li main menu nav ol option p pre section select summary table tbody td textarea tfoot th thead tr ul');
+  add(EMPTY, 'area base br col embed hr img input link meta param source track wbr');
+  add(CLOSED_BY_SIBLING, 'p li td th tr dt dd option');
+  return roles;
+})();
 const HIDING_DECLARATION = /(?:^|[\s;])(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$))/i;
 const FONT_SIZE = /(?:^|[\s;])font-size\s*:\s*(\d{0,8}(?:\.\d{1,8})?)\s*(px|pt|r?em|%)?/i;
 const WHITE_TEXT = /(?:^|[\s;])color\s*:\s*(?:#fff(?:fff)?|white)\b/i;
@@ -334,12 +378,13 @@ export function visibleTextOfHtml(html: string): VisibleText {
     if (tag === undefined) break; // a tag left open at the end: the browser shows nothing after it
     at = textStart = tag.end;
     const name = tag.name;
+    const role = TAG_ROLES.get(name) ?? 0;
     if (closing) {
-      if (BLOCK.has(name)) out += '\n';
+      if ((role & BREAKS_WORDS) !== 0) out += '\n';
       if (hiddenStack.length > 0) popThrough(name);
       continue;
     }
-    if (RAW_TEXT_DROPPED.has(name)) {
+    if ((role & DROPPED_CONTENT) !== 0) {
       const endTag = indexOfEndTag(html, name, at);
       if (endTag === -1) break;
       const close = html.indexOf('>', endTag);
@@ -347,9 +392,9 @@ export function visibleTextOfHtml(html: string): VisibleText {
       at = textStart = close + 1;
       continue;
     }
-    if (BLOCK.has(name)) out += '\n';
-    if (VOID.has(name)) continue;
-    if (hiddenStack.length > 0 && CLOSED_BY_SIBLING.has(name)) popThrough(name);
+    if ((role & BREAKS_WORDS) !== 0) out += '\n';
+    if ((role & EMPTY) !== 0) continue;
+    if (hiddenStack.length > 0 && (role & CLOSED_BY_SIBLING) !== 0) popThrough(name);
     if (hiddenStack.length > 0 || tag.hides) push(name);
   }
   const decoded = out.includes('&') ? decodeHTML(out) : out;
@@ -377,12 +422,14 @@ function nonSpaceCount(text: string, start: number, end: number): number {
  */
 function readTag(html: string, nameStart: number): { name: string; end: number; hides: boolean } | undefined {
   let i = nameStart;
+  let upperCase = false;
   while (i < html.length) {
     const code = html.charCodeAt(i);
     if (isTagSpace(code) || code === CHAR_SLASH || code === CHAR_GT) break;
+    if (code >= 65 && code <= 90) upperCase = true;
     i++;
   }
-  const name = html.slice(nameStart, i).toLowerCase();
+  const name = upperCase ? html.slice(nameStart, i).toLowerCase() : html.slice(nameStart, i);
   let hides = false;
   for (;;) {
     while (i < html.length && (isTagSpace(html.charCodeAt(i)) || html.charCodeAt(i) === CHAR_SLASH)) i++;
