@@ -115,8 +115,9 @@ const ASCII_PROTOTYPE: ReadonlyMap<number, string> = (() => {
   return map;
 })();
 
-// What one code point is, as bits. Cached for the BMP in a lazily filled table (each worker thread
-// has its own): the regular expressions run once per distinct character, not once per occurrence.
+// What one code point is, as bits, cached in a lazily filled table over all of Unicode (1.1 MB per
+// worker thread, bounded whatever an attacker sends): the regular expressions run once per
+// distinct character a thread ever sees, not once per occurrence.
 const KNOWN = 1;
 const WORD_CHAR = 2; // \p{L}, \p{N} or \p{M}: what a word is made of
 const LATIN_LETTER = 4;
@@ -125,15 +126,12 @@ const HAS_PROTOTYPE = 16; // non-ASCII with an ASCII look-alike
 const INVISIBLE = 64; // Default_Ignorable_Code_Point or Cf
 /** In a word's summary only: it holds a letter of another script that has an ASCII look-alike. */
 const LOOK_ALIKE_OTHER = 32;
-const bmpClasses = new Uint8Array(0x10000);
+const codePointClasses = new Uint8Array(0x110000);
 const WORD_CHAR_PATTERN = /^[\p{L}\p{N}\p{M}]$/u;
 const LETTER_PATTERN = /^\p{L}$/u;
 const LATIN_PATTERN = /^\p{Script=Latin}$/u;
 const NEUTRAL_SCRIPT_PATTERN = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
 const INVISIBLE_PATTERN = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
-/** Classes of code points beyond the BMP (emoji, tag characters), up to a bound: an attacker can send a million distinct ones. */
-const astralClasses = new Map<number, number>();
-const MAX_ASTRAL_CLASSES = 4096;
 
 function classify(codePoint: number): number {
   const char = String.fromCodePoint(codePoint);
@@ -149,18 +147,10 @@ function classify(codePoint: number): number {
 }
 
 function classOf(codePoint: number): number {
-  if (codePoint > 0xffff) {
-    let bits = astralClasses.get(codePoint);
-    if (bits === undefined) {
-      bits = classify(codePoint);
-      if (astralClasses.size < MAX_ASTRAL_CLASSES) astralClasses.set(codePoint, bits);
-    }
-    return bits;
-  }
-  let bits = bmpClasses[codePoint]!;
+  let bits = codePointClasses[codePoint]!;
   if (bits === 0) {
     bits = classify(codePoint);
-    bmpClasses[codePoint] = bits;
+    codePointClasses[codePoint] = bits;
   }
   return bits;
 }
@@ -196,80 +186,84 @@ type WordKind = (typeof WordKind)[keyof typeof WordKind];
  * Words are visited once, in order; a run of look-alike words waits for the word after it.
  */
 function mapConfusables(text: string): { text: string; confusables: number; mixedScriptWords: number } {
-  let out = '';
-  let copied = 0;
-  let confusables = 0;
-  let mixedScriptWords = 0;
-  // The pending run of look-alike words, as [start, end) pairs, and what came before it.
-  const run: number[] = [];
+  // First find the words to map, as [start, end) pairs in text order, then rewrite only those.
+  const wordsToMap: number[] = [];
+  const run: number[] = []; // the pending run of look-alike words
   let beforeRun: WordKind = WordKind.none;
-
-  const mapWord = (start: number, end: number): void => {
-    for (let i = start; i < end; ) {
-      const codePoint = codePointAt(text, i);
-      const width = codePoint > 0xffff ? 2 : 1;
-      const prototype = codePoint >= 0x80 ? ASCII_PROTOTYPE.get(codePoint) : undefined;
-      if (prototype !== undefined) {
-        out += text.slice(copied, i) + prototype;
-        copied = i + width;
-        confusables++;
-      }
-      i += width;
-    }
-  };
+  let mixedScriptWords = 0;
   const settleRun = (after: WordKind): void => {
-    if (run.length === 0) return;
     const touchesLatin = beforeRun === WordKind.latin || after === WordKind.latin;
     const touchesForeign = beforeRun === WordKind.foreign || after === WordKind.foreign;
     const aloneInText = run.length === 2 && beforeRun === WordKind.none && after === WordKind.none;
-    if (!touchesForeign && (touchesLatin || aloneInText)) {
-      for (let k = 0; k < run.length; k += 2) mapWord(run[k]!, run[k + 1]!);
-    }
+    if (!touchesForeign && (touchesLatin || aloneInText)) for (const bound of run) wordsToMap.push(bound);
     run.length = 0;
   };
 
+  const length = text.length;
   let i = 0;
-  while (i < text.length) {
-    // Skip to the start of the next word.
-    let codePoint = codePointAt(text, i);
-    let bits = codePoint < 0x80 ? ASCII_CLASSES[codePoint]! : classOf(codePoint);
-    if ((bits & WORD_CHAR) === 0) {
-      i += codePoint > 0xffff ? 2 : 1;
+  while (i < length) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80 ? (ASCII_CLASSES[unit]! & WORD_CHAR) === 0 : (classOf(codePointAt(text, i)) & WORD_CHAR) === 0) {
+      i += unit >= 0xd800 && unit <= 0xdbff && codePointAt(text, i) > 0xffff ? 2 : 1;
       continue;
     }
     const start = i;
     let seen = 0;
     let allLettersLookAlike = true;
-    for (;;) {
+    while (i < length) {
+      const wordUnit = text.charCodeAt(i);
+      if (wordUnit < 0x80) {
+        const bits = ASCII_CLASSES[wordUnit]!;
+        if ((bits & WORD_CHAR) === 0) break;
+        seen |= bits;
+        i++;
+        continue;
+      }
+      const codePoint = codePointAt(text, i);
+      const bits = classOf(codePoint);
+      if ((bits & WORD_CHAR) === 0) break;
       seen |= bits;
-      if ((bits & (OTHER_LETTER | LATIN_LETTER)) !== 0 && codePoint >= 0x80 && (bits & HAS_PROTOTYPE) === 0) allLettersLookAlike = false;
+      if ((bits & (OTHER_LETTER | LATIN_LETTER)) !== 0 && (bits & HAS_PROTOTYPE) === 0) allLettersLookAlike = false;
       if ((bits & OTHER_LETTER) !== 0 && (bits & HAS_PROTOTYPE) !== 0) seen |= LOOK_ALIKE_OTHER;
       i += codePoint > 0xffff ? 2 : 1;
-      if (i >= text.length) break;
-      codePoint = codePointAt(text, i);
-      bits = codePoint < 0x80 ? ASCII_CLASSES[codePoint]! : classOf(codePoint);
-      if ((bits & WORD_CHAR) === 0) break;
     }
-    const end = i;
 
     if ((seen & LATIN_LETTER) !== 0) {
-      settleRun(WordKind.latin);
+      if (run.length > 0) settleRun(WordKind.latin);
       beforeRun = WordKind.latin;
       if ((seen & LOOK_ALIKE_OTHER) !== 0) {
         mixedScriptWords++;
-        mapWord(start, end);
+        wordsToMap.push(start, i);
       }
     } else if ((seen & LOOK_ALIKE_OTHER) !== 0 && allLettersLookAlike) {
-      run.push(start, end);
+      run.push(start, i);
     } else if ((seen & OTHER_LETTER) !== 0) {
-      settleRun(WordKind.foreign);
+      if (run.length > 0) settleRun(WordKind.foreign);
       beforeRun = WordKind.foreign;
     }
     // A word of numbers only neither ends a run nor counts as a neighbour.
   }
-  settleRun(WordKind.none);
-  const mapped = copied === 0 ? text : out + text.slice(copied);
-  return { text: mapped, confusables, mixedScriptWords };
+  if (run.length > 0) settleRun(WordKind.none);
+  if (wordsToMap.length === 0) return { text, confusables: 0, mixedScriptWords };
+
+  let out = '';
+  let copied = 0;
+  let confusables = 0;
+  for (let k = 0; k < wordsToMap.length; k += 2) {
+    const end = wordsToMap[k + 1]!;
+    for (let at = wordsToMap[k]!; at < end; ) {
+      const codePoint = codePointAt(text, at);
+      const width = codePoint > 0xffff ? 2 : 1;
+      const prototype = codePoint >= 0x80 ? ASCII_PROTOTYPE.get(codePoint) : undefined;
+      if (prototype !== undefined) {
+        out += text.slice(copied, at) + prototype;
+        copied = at + width;
+        confusables++;
+      }
+      at += width;
+    }
+  }
+  return { text: out + text.slice(copied), confusables, mixedScriptWords };
 }
 // ---------------------------------------------------------------------------------------------
 // Visible text of HTML
