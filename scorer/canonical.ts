@@ -123,9 +123,9 @@ const WORD_CHAR = 2; // \p{L}, \p{N} or \p{M}: what a word is made of
 const LATIN_LETTER = 4;
 const OTHER_LETTER = 8; // a letter of a script other than Latin (Common and Inherited are neither)
 const HAS_PROTOTYPE = 16; // non-ASCII with an ASCII look-alike
-const INVISIBLE = 64; // Default_Ignorable_Code_Point or Cf
 /** In a word's summary only: it holds a letter of another script that has an ASCII look-alike. */
 const LOOK_ALIKE_OTHER = 32;
+const INVISIBLE = 64; // Default_Ignorable_Code_Point or Cf
 const codePointClasses = new Uint8Array(0x110000);
 const WORD_CHAR_PATTERN = /^[\p{L}\p{N}\p{M}]$/u;
 const LETTER_PATTERN = /^\p{L}$/u;
@@ -162,14 +162,12 @@ const ASCII_CLASSES = (() => {
   return table;
 })();
 
-/** How a word can sit next to a run of all-look-alike words. */
+/** What stands on either side of a run of words made only of look-alikes ("рау" in Cyrillic). */
 const WordKind = {
   /** Has a Latin letter (including words mixing scripts). */
   latin: 1,
-  /** Only letters with an ASCII look-alike, at least one from another script ("рау" in Cyrillic). */
-  lookAlike: 2,
   /** Has a letter of another script without an ASCII look-alike: genuine foreign text. */
-  foreign: 3,
+  foreign: 2,
   /** No letters (numbers) or no word at all (start or end of the text). */
   none: 0,
 } as const;
