@@ -44,11 +44,9 @@ function isAscii(text: string): boolean {
  */
 export function canonicalText(text: string): CanonicalText {
   if (isAscii(text)) return { text, invisible: 0, confusables: 0, mixedScriptWords: 0 };
-  const { visible, invisible } = withoutInvisible(text);
-  if (isAscii(visible)) return { text: visible, invisible, confusables: 0, mixedScriptWords: 0 };
-  const folded = visible.normalize('NFKC');
-  if (isAscii(folded)) return { text: folded, invisible, confusables: 0, mixedScriptWords: 0 };
-  const mapped = mapConfusables(folded);
+  const { visible, invisible, nonAsciiLeft } = withoutInvisible(text);
+  if (nonAsciiLeft === 0) return { text: visible, invisible, confusables: 0, mixedScriptWords: 0 };
+  const mapped = mapConfusables(visible.normalize('NFKC'));
   return { text: mapped.text, invisible, confusables: mapped.confusables, mixedScriptWords: mapped.mixedScriptWords };
 }
 
@@ -56,25 +54,29 @@ export function canonicalText(text: string): CanonicalText {
  * `text` without the code points Unicode says never render: Default_Ignorable_Code_Point (ZWSP,
  * joiners, U+2060, variation selectors, tag characters, U+034F, Hangul fillers) and the format
  * controls, Cf (soft hyphen, BOM, bidi controls). Ordinary white space is neither. A loop with the
- * per-character class table: a /[\p{…}\p{Cf}]+/gu replace costs several times more.
+ * per-character class table (a /[\p{…}\p{Cf}]+/gu replace costs several times more), which also
+ * counts the non-ASCII characters kept: none left, nothing more to fold or map.
  */
-function withoutInvisible(text: string): { visible: string; invisible: number } {
-  let visible = '';
+function withoutInvisible(text: string): { visible: string; invisible: number; nonAsciiLeft: number } {
+  const kept: string[] = [];
   let copied = 0;
   let invisible = 0;
+  let nonAsciiLeft = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     if (unit < 0x80) continue; // no ASCII character is invisible
     const codePoint = codePointAt(text, i);
     const width = codePoint > 0xffff ? 2 : 1;
     if ((classOf(codePoint) & INVISIBLE) !== 0) {
-      visible += text.slice(copied, i);
+      kept.push(text.slice(copied, i));
       copied = i + width;
       invisible++;
-    }
+    } else nonAsciiLeft++;
     i += width - 1;
   }
-  return { visible: copied === 0 ? text : visible + text.slice(copied), invisible };
+  if (copied === 0) return { visible: text, invisible, nonAsciiLeft };
+  kept.push(text.slice(copied));
+  return { visible: kept.join(''), invisible, nonAsciiLeft };
 }
 
 /** The code point at `i`: a surrogate pair decoded, a lone surrogate as itself. */
