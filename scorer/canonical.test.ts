@@ -37,6 +37,8 @@ test('Cyrillic and Greek look-alikes inside Latin words map to ASCII, one mixed 
   // An upper-case look-alike of "I" reads as "I", not TR39's shared prototype "l".
   assert.equal(canonicalText('VІAGRA').text, 'VIAGRA');
   assert.equal(canonicalText('VΙAGRA').text, 'VIAGRA');
+  assert.deepEqual(canonicalText('РАУРАL'), { text: 'PAYPAL', invisible: 0, confusables: 5, mixedScriptWords: 1 });
+  assert.equal(canonicalText('Ьuy').text, 'buy');
 });
 
 test('a word made only of look-alikes is mapped among Latin words, or alone', () => {
@@ -98,6 +100,7 @@ test('NFKC folds fullwidth letters and ligatures', () => {
   assert.equal(canonicalText('ｖｉａｇｒａ').text, 'viagra');
   assert.equal(canonicalText('ﬁnancial ﬂow').text, 'financial flow');
   assert.equal(canonicalText('𝐟𝐫𝐞𝐞 ①').text, 'free 1');
+  assert.equal(canonicalText('caf\u00e9 \u2160nvoice').text, 'café Invoice', 'Latin-1 letters stay; the Roman numeral one folds to I');
 });
 
 test('invisible characters and look-alikes together', () => {
