@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, htmlToText, linksWithText, WINDOW_WORDS, FeatureGroup,
+  addressDomainInText, domainOf, explanationName, extractFeatures, flagNames, hashFeature, hasHiddenStyle, HASH_BUCKETS, hostShownIn, linksWithText, WINDOW_WORDS, FeatureGroup,
   type EmailFeatures,
 } from './features.ts';
 import { createRandom } from './random.ts';
@@ -137,16 +137,6 @@ test('hidden text is found as the old pattern found it', () => {
   differential(units, 4, oracle, hasHiddenStyle);
 });
 
-test('HTML is read as text as the old patterns read it', () => {
-  const units = ['<', '>', '<>', '<script', '<SCRIPT', '<style', '<Style x', '</script>', '</Script>', '</style>', '</STYLE>', 'x', ' ', '&nbsp;', '&amp;', '&#12;', '&', 'a', '<b>', '</b>'];
-  const oracle = (html: string) => html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&[a-z]+;|&#\d+;/gi, ' ');
-  differential(units, 5, oracle, htmlToText);
-});
-
 test('the domain of an address is cut as the old pattern cut it', () => {
   const units = ['a', '@', '>', ' ', '\t', '\n', '\u00a0', '\u3000', '\ufeff', 'x.y', 'İ', 'B'];
   differential(units, 6, (address) => {
@@ -167,16 +157,34 @@ test('URLs are extracted as the old patterns extracted them', () => {
 });
 
 test('character n-grams never split a surrogate pair', () => {
-  // "𝐅𝐑𝐄𝐄 𝐌𝐎𝐍𝐄𝐘" in mathematical bold: every letter is a surrogate pair.
-  const subject = '\u{1D405}\u{1D411}\u{1D404}\u{1D404} \u{1D40C}\u{1D40E}\u{1D40D}\u{1D404}\u{1D418}'.repeat(30);
+  // Gothic letters: astral, and neither NFKC nor the look-alike map turns them into ASCII.
+  const subject = '\u{10330}\u{10331}\u{10332}\u{10333} \u{10334}\u{10335}\u{10336}\u{10337}\u{10338}'.repeat(30);
   const f = extractFeatures({ ...base, subject, textBody: `${subject} 😀😀😀 end` });
   const names = namesOf(f);
   const ngrams = names.filter((name) => name.startsWith('sc:') || name.startsWith('bc:'));
   assert.ok(ngrams.length > 5);
   for (const name of names) assert.ok(name.isWellFormed(), JSON.stringify(name));
-  assert.ok(ngrams.includes('sc:\u{1D405}\u{1D411}\u{1D404}\u{1D404}'), 'four characters, not four UTF-16 units');
+  assert.ok(ngrams.includes('sc:\u{10330}\u{10331}\u{10332}\u{10333}'), 'four characters, not four UTF-16 units');
   // BMP text: four characters are four units.
   assert.ok(namesOf(extractFeatures({ ...base, subject: 'free' })).includes('sc:free'));
+});
+
+test('disguised words give the features of the words they imitate', () => {
+  const onlyWords = new Set([FeatureGroup.words]);
+  const plain = extractFeatures({ ...base, subject: 'free viagra', textBody: 'Buy viagra online, cheap pills, free shipping' }, onlyWords);
+  const disguised = [
+    // Mathematical bold and fullwidth letters (NFKC), Cyrillic look-alikes inside Latin words (TR39), zero-width characters and soft hyphens.
+    { subject: '\u{1D41F}\u{1D42B}\u{1D41E}\u{1D41E} ｖｉａｇｒａ', textBody: 'Buy vi\u0430gr\u0430 onl\u0456ne, ch\u0435\u0430p pills, fr\u200Bee ship\u00ADping' },
+  ];
+  for (const fields of disguised) {
+    const f = extractFeatures({ ...base, ...fields }, onlyWords);
+    assert.deepEqual([...f.indices].sort(), [...plain.indices].sort(), JSON.stringify(fields));
+  }
+  const flagged = extractFeatures({ ...base, ...disguised[0]! });
+  assert.deepEqual(flagNames(flagged.flags).sort(), ['invisibleCharacters', 'mixedScriptWords']);
+  // Words split by empty tags and written with entities read as the words.
+  const html = extractFeatures({ ...base, subject: 'free viagra', textBody: '', htmlBody: '<p>Buy v<b></b>iagra onl&#105;ne, ch<span>ea</span>p pills, fr&#x65;e shipping</p>' }, onlyWords);
+  assert.deepEqual([...html.indices].sort(), [...plain.indices].sort());
 });
 
 test('names kept for explanations are well-formed and hold no NUL', () => {
