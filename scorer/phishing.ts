@@ -166,9 +166,7 @@ function firstLabel(domain: string): string {
 }
 
 function codePoints(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
+  return [...text].length;
 }
 
 /** Lower case, no trailing dot or `>`, punycode labels decoded; '' when it is not a domain. */
