@@ -19,10 +19,10 @@ test('credentialHarvestUrl: own domain, harmless words, queries and weak halves 
   assert.equal(credentialHarvestUrl([], 'shop.example'), false);
 });
 
-test('credentialHarvestUrl: bounded to the first 100 URLs, 4 KiB of each', () => {
+test('credentialHarvestUrl: bounded to the first 100 URLs, 2,048 characters of each', () => {
   const harmless = Array.from({ length: 100 }, (_, i) => `https://cdn.example/${i}`);
   assert.equal(credentialHarvestUrl([...harmless, 'https://evil.example/login'], 'shop.example'), false, 'the 101st URL is not read');
-  assert.equal(credentialHarvestUrl([`https://evil.example/${'a'.repeat(5000)}/login`], 'shop.example'), false, 'past 4 KiB is not read');
+  assert.equal(credentialHarvestUrl([`https://evil.example/${'a'.repeat(5000)}/login`], 'shop.example'), false, 'past 2,048 characters is not read');
   const started = performance.now();
   credentialHarvestUrl(Array(100).fill(`https://${'@'.repeat(3000)}${'a-'.repeat(500)}`), 'x.example');
   credentialHarvestUrl(Array(100).fill(`https://${'a.'.repeat(2000)}`), 'x.example');

