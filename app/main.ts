@@ -20,7 +20,8 @@ import { corpusSources, produceEvents, readMailSources } from './produce.ts';
 import { printSummary } from './summary.ts';
 import { parseOffsets, parseTime, runReplay, type ReplayRange } from './replay.ts';
 import { formatLine, formatShow, isRedriven, readDeadLetters, redrive, redrivenLetters, RedriveOutcome, type LetterFilter } from './dlq.ts';
-import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, train } from '../scorer/index.ts';
+import { createPolicyStore, createThreatIntel, DEFAULT_POLICY, DEFAULT_TRAIN_OPTIONS, isVerdict, train, VERDICTS } from '../scorer/index.ts';
+import type { Verdict } from '../schemas/contracts.ts';
 import { createPostgresSink, createSinkMetrics, WriteMode } from '../sinks/index.ts';
 
 const program = new Command('mailscore').description('Email-scoring stream pipeline: Kafka in, ONNX scoring, PostgreSQL and alerts out.');
@@ -29,6 +30,13 @@ const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
+};
+
+const verdictList = (value: string): Verdict[] => {
+  const names = value.split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== '' && v !== 'none');
+  const unknown = names.filter((v) => !isVerdict(v));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown verdict ${unknown.join(', ')}: expected some of ${VERDICTS.join(', ')}, or none`);
+  return [...new Set(names.filter(isVerdict))];
 };
 
 function rootLogger(config: Config, destination: 1 | 2): Logger {
@@ -270,12 +278,12 @@ program
   .command('policy')
   .description("set a tenant's policy; running pipelines pick it up at once")
   .argument('<tenant>')
-  .option('--suspicious-at <score>', 'risk score from which mail is suspicious', positiveInt, DEFAULT_POLICY.suspiciousAt)
-  .option('--malicious-at <score>', 'risk score from which mail is malicious', positiveInt, DEFAULT_POLICY.maliciousAt)
-  .option('--alert-at <score>', 'risk score from which an alert is published', positiveInt, DEFAULT_POLICY.alertAt)
+  .option('--suspicious-at <score>', 'risk score from which mail is suspicious, and malicious with a phishing signal', positiveInt, DEFAULT_POLICY.suspiciousAt)
+  .option('--spam-at <score>', 'risk score from which mail without a phishing signal is spam', positiveInt, DEFAULT_POLICY.spamAt)
+  .option('--alert-verdicts <verdicts>', `comma-separated verdicts that publish an alert, of ${VERDICTS.join(', ')}; none for no alerts`, verdictList, DEFAULT_POLICY.alertVerdicts)
   .option('--allow <senders>', 'comma-separated addresses or domains to trust', '')
   .option('--block <senders>', 'comma-separated addresses or domains to block', '')
-  .action(async (tenantId: string, opts: { suspiciousAt: number; maliciousAt: number; alertAt: number; allow: string; block: string }) => {
+  .action(async (tenantId: string, opts: { suspiciousAt: number; spamAt: number; alertVerdicts: readonly Verdict[]; allow: string; block: string }) => {
     const config = loadConfig();
     const pool = createPostgresPool(config);
     const redis = new Redis(config.redis.url, redisConnectionOptions(config.redis));
@@ -283,7 +291,9 @@ program
     try {
       const store = await createPolicyStore({ pool, redis, subscriber, channel: config.policy.channel, cacheTtlMs: 0 });
       const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-      await store.put({ tenantId, suspiciousAt: opts.suspiciousAt, maliciousAt: opts.maliciousAt, alertAt: opts.alertAt, allowSenders: list(opts.allow), blockSenders: list(opts.block) });
+      await store.put({
+        tenantId, suspiciousAt: opts.suspiciousAt, spamAt: opts.spamAt, alertVerdicts: opts.alertVerdicts, allowSenders: list(opts.allow), blockSenders: list(opts.block),
+      });
       await store.close();
       console.log(`policy of ${tenantId} saved`);
     } finally {

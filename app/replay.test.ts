@@ -15,7 +15,8 @@ import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, r
 import { parseOffsets, runReplay } from './replay.ts';
 import { decodeLinearModel, encodeLinearModel } from '../scorer/onnx_model.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../scorer/model_card.ts';
-import { ALERT_ID_HEADER, alertId, partitionName, WriteMode } from '../sinks/index.ts';
+import { ALERT_ID_HEADER, alertId, createPostgresSink, createSinkMetrics, partitionName, WriteMode } from '../sinks/index.ts';
+import { createPostgresPool } from './pipeline.ts';
 import type { EmailEventFields } from '../schemas/contracts.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -42,6 +43,21 @@ async function secondModel(t: { after: (fn: () => Promise<void>) => void }, scal
   await rename(join(dir, `${MODEL_FILE}.tmp`), join(dir, MODEL_FILE));
   await writeFile(join(dir, MODEL_CARD_FILE), JSON.stringify({ ...card, version, modelSha256: createHash('sha256').update(bytes).digest('hex') }));
   return { dir, version };
+}
+
+/**
+ * The corpus tenants (tenant-0..2) alert on spam as well as malicious mail: the corpus is bulk
+ * spam with few phishing signals, and the alerting replay needs mail that alerts.
+ */
+async function alertOnSpam(env: TestEnvironment): Promise<void> {
+  const pool = createPostgresPool(env.config);
+  try {
+    await createPostgresSink(pool, env.config.postgres, createSinkMetrics(new Registry())).migrate(env.config.postgres.schema);
+    await pool.query(`INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_at, alert_verdicts)
+      SELECT 'tenant-' || n, 50, 80, 80, '{spam,malicious}' FROM generate_series(0, 2) n`);
+  } finally {
+    await pool.end();
+  }
 }
 
 async function groupOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Record<number, string>> {
@@ -93,6 +109,7 @@ test('a time range is replayed exactly: its rows and no others, into daily parti
   const to = Date.now() + 1;
   await sleep(1_500);
   await publish(env.kafka, env.config.topics.input, after);
+  await alertOnSpam(env);
 
   const summary = await runReplay(env.config, quietLogger, new Registry(), { range: { kind: 'time', fromMs: from, toMs: to }, mode: WriteMode.fill, rate: 0, alerts: false });
   deleteGroupsAfter(t, env, () => [summary.groupId]);

@@ -9,7 +9,7 @@ import kafkajs, { type Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { createPipeline, type Pipeline } from './pipeline.ts';
 import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor, type TestEnvironment } from './testing.ts';
-import { AlertCodec } from '../schemas/contracts.ts';
+import { AlertCodec, Verdict } from '../schemas/contracts.ts';
 import { recordBytes } from '../schemas/kafka_batches.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
 import { ALERT_ID_HEADER } from '../sinks/index.ts';
@@ -94,8 +94,9 @@ test('1.6 MB of dead letters in one chunk reach a topic that takes 200 kB per ba
 });
 
 async function alertEverything(pipeline: Pipeline, tenantId: string): Promise<void> {
-  await pipeline.policies.put({ tenantId, suspiciousAt: 50, maliciousAt: 80, alertAt: 0, allowSenders: [], blockSenders: [] });
-  await waitFor('the policy to be in effect', async () => (await pipeline.policies.forTenants([tenantId])).get(tenantId)!.alertAt, (n) => n === 0, 5_000);
+  const every = Object.values(Verdict);
+  await pipeline.policies.put({ tenantId, suspiciousAt: 50, spamAt: 80, alertVerdicts: every, allowSenders: [], blockSenders: [] });
+  await waitFor('the policy to be in effect', async () => (await pipeline.policies.forTenants([tenantId])).get(tenantId)!.alertVerdicts.length, (n) => n === every.length, 5_000);
 }
 
 function alertIds(messages: Awaited<ReturnType<typeof readTopic>>): string[] {

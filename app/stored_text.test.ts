@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countRows, publish, readTopic, startTestPipeline, waitFor } from './testing.ts';
-import { AlertCodec, SUBJECT_MAX_CHARS, type EmailEventFields } from '../schemas/contracts.ts';
+import { AlertCodec, SUBJECT_MAX_CHARS, Verdict, type EmailEventFields } from '../schemas/contracts.ts';
 import { DeadLetterHeader } from '../ingest/index.ts';
 import { unescapeStoredJson, unescapeStoredText } from '../sinks/postgres/rows.ts';
 
@@ -19,7 +19,7 @@ interface StoredRow {
   explanations: Array<{ feature: string; contribution: number }>;
 }
 
-const BLOCKING_POLICY = { suspiciousAt: 50, maliciousAt: 80, alertAt: 80, allowSenders: [], blockSenders: ['spam.example'] };
+const BLOCKING_POLICY = { suspiciousAt: 50, spamAt: 80, alertVerdicts: [Verdict.malicious], allowSenders: [], blockSenders: ['spam.example'] };
 const body = { textBody: 'Please find the figures attached, see you at the meeting.' };
 
 async function storedRows(pool: import('pg').Pool, schema: string): Promise<Map<string, StoredRow>> {

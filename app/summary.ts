@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createKafka, createPostgresPool } from './pipeline.ts';
+import { VERDICTS } from '../scorer/index.ts';
 
 async function topicSize(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
   const admin = kafka.admin();
@@ -18,8 +19,11 @@ export async function printSummary(config: Config, logger: Logger): Promise<void
   const pool = createPostgresPool(config);
   const kafka = createKafka(config, logger);
   try {
-    const { rows: byVerdict } = await pool.query<{ verdict: string; rows: string; mean_risk: string }>(
-      `SELECT verdict, count(*) AS rows, round(avg(risk_score), 1) AS mean_risk FROM email_scores GROUP BY verdict ORDER BY verdict`,
+    // Least to most severe; which verdicts alert is each tenant's choice, hence the alerted count.
+    const { rows: byVerdict } = await pool.query<{ verdict: string; rows: string; alerted: string; mean_risk: string }>(
+      `SELECT verdict, count(*) AS rows, count(*) FILTER (WHERE alerted) AS alerted, round(avg(risk_score), 1) AS mean_risk
+         FROM email_scores GROUP BY verdict ORDER BY array_position($1::text[], verdict), verdict`,
+      [VERDICTS],
     );
     const { rows: [totals] } = await pool.query<{ rows: string; tenants: string; models: string; partitions: string; first: Date | null; last: Date | null }>(
       `SELECT count(*) AS rows, count(DISTINCT tenant_id) AS tenants, string_agg(DISTINCT model_version, ', ') AS models,
@@ -36,7 +40,7 @@ export async function printSummary(config: Config, logger: Logger): Promise<void
     ]);
     const lines = [
       `email_scores: ${totals?.rows ?? 0} rows, ${totals?.tenants ?? 0} tenants, ${totals?.partitions ?? 0} partitions, model ${totals?.models ?? '-'}`,
-      ...byVerdict.map((v) => `  ${v.verdict.padEnd(10)} ${v.rows.padStart(8)} rows, mean risk ${v.mean_risk}`),
+      ...byVerdict.map((v) => `  ${v.verdict.padEnd(10)} ${v.rows.padStart(8)} rows, ${v.alerted} alerted, mean risk ${v.mean_risk}`),
       `  top reasons for non-clean verdicts: ${topReasons.map((r) => `${r.code} (${r.n})`).join(', ') || '-'}`,
       `topics: ${config.topics.input} ${input} records, ${config.topics.alerts} ${alerts} alerts, ${config.topics.deadLetter} ${deadLetters} dead letters`,
     ];

@@ -27,9 +27,17 @@ export interface InboundEmail {
   readonly source: SourcePosition;
 }
 
+/**
+ * What kind of mail it is, for the people who read alerts: `malicious` is phishing or malware (a
+ * threat-intel hit, a block-listed sender, or a phishing signal on risky mail), `spam` is bulk or
+ * unsolicited mail the model and content rules score high without any such signal, `suspicious`
+ * is the grey zone below that, `clean` the rest. Stored as these strings (email_scores.verdict)
+ * and published as email.v1.Verdict; which of them alert is the tenant's choice.
+ */
 export const Verdict = {
   clean: 'clean',
   suspicious: 'suspicious',
+  spam: 'spam',
   malicious: 'malicious',
 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
@@ -73,7 +81,7 @@ export interface ScoredEmail {
   readonly mailFrom: string;
   readonly fromAddress: string;
   readonly subject: string;
-  /** True when the risk score reached the tenant's alert threshold. */
+  /** True when the verdict is one the tenant alerts on (tenant_policy.alert_verdicts). */
   readonly alert: boolean;
   readonly source: SourcePosition;
 }

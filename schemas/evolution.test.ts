@@ -39,3 +39,12 @@ test('reserving a removed tag is allowed; reusing it is not', () => {
   event.fields.receivedHops = { type: 'uint32', id: 16 };
   assert.ok(compatibilityViolations(released, changed).some((v) => v.includes('reuses reserved tag 16')));
 });
+
+test('a new enum value with a new number is compatible; giving it a released number is not', () => {
+  const changed = structuredClone(current()) as { nested: any };
+  const verdict = changed.nested.email.nested.v1.nested.Verdict;
+  assert.equal(verdict.values.VERDICT_SPAM, 4, 'spam was added after the released values, with the next number');
+  assert.deepEqual(compatibilityViolations(released, changed), []);
+  verdict.values = { ...verdict.values, VERDICT_SPAM: 3, VERDICT_MALICIOUS: 4 };
+  assert.ok(compatibilityViolations(released, changed).some((v) => v.includes('value 3 was renamed from VERDICT_MALICIOUS to VERDICT_SPAM')));
+});

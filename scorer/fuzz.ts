@@ -14,6 +14,7 @@ import { EVENT_LIMITS, truncateChars } from '../schemas/limits.ts';
 import { domainOf, explanationName, extractFeatures, HASH_BUCKETS } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { assessRisk, DEFAULT_POLICY } from './risk.ts';
+import { credentialHarvestUrl, formActionsIn, lookAlikeSender } from './phishing.ts';
 import { createRandom } from './random.ts';
 
 export const EMAIL_CPU_BUDGET_MS = 100;
@@ -158,6 +159,10 @@ export async function processEmail(bytes: Uint8Array): Promise<void> {
   if (names.some((name) => !name.isWellFormed() || name.includes('\0'))) throw new Error('an explanation name is not well-formed');
   assessRisk({ probability: 0.5, flags: features.flags, intelHits: [], policy: { ...DEFAULT_POLICY, tenantId: 't', blockSenders: ['x.example'] }, senderAddress: event.from?.address ?? event.envelope?.mailFrom ?? '' });
   domainOf(event.replyTo?.address ?? '');
+  // The phishing detectors, as the feature extractor calls them (until it does, here by hand).
+  const fromDomain = domainOf(event.from?.address ?? event.envelope?.mailFrom ?? '');
+  credentialHarvestUrl(event.urls ?? [], fromDomain, formActionsIn(event.htmlBody ?? ''));
+  lookAlikeSender(fromDomain, event.from?.name ?? '');
 }
 
 export function randomRecipe(random: () => number): Recipe {

@@ -17,7 +17,7 @@ import { ScoringFailureCode, type ScoreTaskResult } from './worker_contract.ts';
 export { createScorerMetrics, type ScorerMetrics } from './metrics.ts';
 export { createThreatIntel, IntelUnavailableError, type ThreatIntel } from './intel.ts';
 export { createPolicyStore, type PolicyStore } from './policy.ts';
-export { DEFAULT_POLICY, IntelKind, type TenantPolicy } from './risk.ts';
+export { DEFAULT_POLICY, IntelKind, isVerdict, VERDICTS, type TenantPolicy } from './risk.ts';
 export { eventFromRawMessage, extractUrls } from './mime.ts';
 export { readModelCard, loadModel, type ModelCard } from './model_card.ts';
 export { train, ablation, DEFAULT_TRAIN_OPTIONS } from './train/train.ts';

@@ -3,24 +3,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { createPolicyStore, DEFAULT_CACHE_MAX_TENANTS, LruCache, type PolicyStoreOptions } from './policy.ts';
+import { createPolicyStore, DEFAULT_CACHE_MAX_TENANTS, legacyAlertAt, LruCache, type PolicyStoreOptions } from './policy.ts';
+import { DEFAULT_POLICY } from './risk.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mailscore';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Fixture { pool: pg.Pool; queries: () => number; options: (extra?: Partial<PolicyStoreOptions>) => PolicyStoreOptions; admin: Redis; channel: string }
 
-/** A fresh schema holding tenant_policy, a pool that counts its queries, Redis connections. */
+const SQL_DIRECTORY = new URL('../schemas/sql/', import.meta.url);
+
+/** A fresh schema holding tenant_policy (every migration applied), a pool that counts its queries, Redis connections. */
 async function fixture(t: { after: (fn: () => Promise<unknown>) => void }): Promise<Fixture> {
   const id = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const setup = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
   await setup.query(`CREATE SCHEMA ${id}`);
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2, options: `-c search_path=${id}` });
-  await pool.query(await readFile(new URL('../schemas/sql/001_email_scores.sql', import.meta.url), 'utf8'));
+  for (const file of (await readdir(SQL_DIRECTORY)).filter((f) => f.endsWith('.sql')).sort()) {
+    await pool.query(await readFile(new URL(file, SQL_DIRECTORY), 'utf8'));
+  }
   let queries = 0;
   const counting = new Proxy(pool, {
     get(target, property, receiver) {
@@ -62,7 +67,7 @@ test('200,000 distinct tenant ids leave the cache at its bound; recent tenants, 
   const f = await fixture(t);
   const store = await createPolicyStore(f.options());
   t.after(() => store.close());
-  await store.put({ tenantId: 'acme', suspiciousAt: 40, maliciousAt: 70, alertAt: 70, allowSenders: [], blockSenders: ['x.example'] });
+  await store.put({ tenantId: 'acme', suspiciousAt: 40, spamAt: 70, alertVerdicts: ['malicious'], allowSenders: [], blockSenders: ['x.example'] });
   for (let batch = 0; batch < 200; batch++) {
     const ids = Array.from({ length: 1_000 }, (_, i) => `tenant-${batch}-${i}`);
     const policies = await store.forTenants([...ids, 'acme']);
@@ -123,4 +128,31 @@ test('with Redis unreachable the store is created at once and serves policies fr
   const store = await createPolicyStore(f.options({ subscriber: down }));
   assert.equal((await store.forTenants(['acme'])).get('acme')!.suspiciousAt, 50);
   await store.close();
+});
+
+test('alert verdicts and spamAt round-trip; a policy the previous release writes gets the default alert verdicts', async (t) => {
+  const f = await fixture(t);
+  const store = await createPolicyStore(f.options({ cacheTtlMs: 0 }));
+  t.after(() => store.close());
+  await store.put({ tenantId: 'acme', suspiciousAt: 40, spamAt: 70, alertVerdicts: ['suspicious', 'spam', 'malicious', 'spam'], allowSenders: [], blockSenders: [] });
+  const acme = (await store.forTenants(['acme'])).get('acme')!;
+  assert.deepEqual([acme.suspiciousAt, acme.spamAt, acme.alertVerdicts], [40, 70, ['suspicious', 'spam', 'malicious']]);
+  const { rows: [stored] } = await f.pool.query<{ malicious_at: number; alert_at: number }>(`SELECT malicious_at, alert_at FROM tenant_policy WHERE tenant_id = 'acme'`);
+  assert.deepEqual(stored, { malicious_at: 70, alert_at: 40 }, 'alert_at: where the previous release would alert on suspicious mail');
+
+  // An instance of the previous release, during a rolling upgrade, writes only the old columns.
+  await f.pool.query(`INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_at) VALUES ('old', 50, 80, 80)`);
+  assert.deepEqual((await store.forTenants(['old'])).get('old')!.alertVerdicts, ['malicious']);
+  assert.deepEqual((await store.forTenants(['nobody'])).get('nobody')!.alertVerdicts, DEFAULT_POLICY.alertVerdicts);
+  await assert.rejects(
+    f.pool.query(`UPDATE tenant_policy SET alert_verdicts = '{malicious,phishing}' WHERE tenant_id = 'old'`),
+    (err: { code?: string }) => err.code === '23514', 'alert_verdicts admits only verdicts (check_violation)');
+});
+
+test('legacyAlertAt: the lowest threshold among the alerted verdicts, 101 for none', () => {
+  const thresholds = { suspiciousAt: 50, spamAt: 80 };
+  assert.equal(legacyAlertAt({ ...thresholds, alertVerdicts: ['malicious'] }), 80);
+  assert.equal(legacyAlertAt({ ...thresholds, alertVerdicts: ['malicious', 'suspicious'] }), 50);
+  assert.equal(legacyAlertAt({ ...thresholds, alertVerdicts: ['clean'] }), 0);
+  assert.equal(legacyAlertAt({ ...thresholds, alertVerdicts: [] }), 101);
 });

@@ -7,7 +7,8 @@
 // the subscription is (re)established, the whole cache is dropped.
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import { DEFAULT_POLICY, type TenantPolicy } from './risk.ts';
+import type { Verdict } from '../schemas/contracts.ts';
+import { DEFAULT_POLICY, isVerdict, type TenantPolicy } from './risk.ts';
 
 export interface PolicyStore {
   /** Policies for every tenant named, from the cache or one query for the missing ones. */
@@ -86,10 +87,11 @@ export async function createPolicyStore(options: PolicyStoreOptions): Promise<Po
       else missing.push(tenantId);
     }
     if (missing.length === 0) return result;
+    // malicious_at holds spamAt (schemas/sql/006_spam_verdict.sql says why the column kept its name).
     const { rows } = await options.pool.query<{
-      tenant_id: string; suspicious_at: number; malicious_at: number; alert_at: number; allow_senders: string[]; block_senders: string[];
+      tenant_id: string; suspicious_at: number; malicious_at: number; alert_verdicts: string[]; allow_senders: string[]; block_senders: string[];
     }>(
-      'SELECT tenant_id, suspicious_at, malicious_at, alert_at, allow_senders, block_senders FROM tenant_policy WHERE tenant_id = ANY($1)',
+      'SELECT tenant_id, suspicious_at, malicious_at, alert_verdicts, allow_senders, block_senders FROM tenant_policy WHERE tenant_id = ANY($1)',
       [missing],
     );
     const found = new Map(rows.map((r) => [r.tenant_id, r]));
@@ -100,8 +102,9 @@ export async function createPolicyStore(options: PolicyStoreOptions): Promise<Po
         : {
             tenantId,
             suspiciousAt: row.suspicious_at,
-            maliciousAt: row.malicious_at,
-            alertAt: row.alert_at,
+            spamAt: row.malicious_at,
+            // The column's CHECK admits only verdicts; the filter keeps the type honest.
+            alertVerdicts: row.alert_verdicts.filter(isVerdict),
             allowSenders: row.allow_senders,
             blockSenders: row.block_senders,
           };
@@ -113,11 +116,12 @@ export async function createPolicyStore(options: PolicyStoreOptions): Promise<Po
 
   async function put(policy: TenantPolicy): Promise<void> {
     await options.pool.query(
-      `INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_at, allow_senders, block_senders, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now())
+      `INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_verdicts, alert_at, allow_senders, block_senders, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
        ON CONFLICT (tenant_id) DO UPDATE SET suspicious_at = EXCLUDED.suspicious_at, malicious_at = EXCLUDED.malicious_at,
-         alert_at = EXCLUDED.alert_at, allow_senders = EXCLUDED.allow_senders, block_senders = EXCLUDED.block_senders, updated_at = now()`,
-      [policy.tenantId, policy.suspiciousAt, policy.maliciousAt, policy.alertAt,
+         alert_verdicts = EXCLUDED.alert_verdicts, alert_at = EXCLUDED.alert_at, allow_senders = EXCLUDED.allow_senders,
+         block_senders = EXCLUDED.block_senders, updated_at = now()`,
+      [policy.tenantId, policy.suspiciousAt, policy.spamAt, [...new Set(policy.alertVerdicts)], legacyAlertAt(policy),
         policy.allowSenders.map((s) => s.toLowerCase()), policy.blockSenders.map((s) => s.toLowerCase())],
     );
     await options.redis.publish(options.channel, policy.tenantId);
@@ -131,4 +135,14 @@ export async function createPolicyStore(options: PolicyStoreOptions): Promise<Po
   }
 
   return { forTenants, put, close, cachedTenants: () => cache.size };
+}
+
+/**
+ * The score threshold an instance of the release before alert verdicts would alert from, written
+ * to tenant_policy.alert_at so that such an instance, still running during a rolling upgrade,
+ * alerts on about the same mail as this policy. Nothing in this release reads alert_at.
+ */
+export function legacyAlertAt(policy: Pick<TenantPolicy, 'suspiciousAt' | 'spamAt' | 'alertVerdicts'>): number {
+  const from: Record<Verdict, number> = { clean: 0, suspicious: policy.suspiciousAt, spam: policy.spamAt, malicious: policy.spamAt };
+  return Math.min(101, ...policy.alertVerdicts.map((v) => from[v]));
 }

@@ -901,7 +901,10 @@ export namespace email {
             VERDICT_SUSPICIOUS = 2,
 
             /** VERDICT_MALICIOUS value */
-            VERDICT_MALICIOUS = 3
+            VERDICT_MALICIOUS = 3,
+
+            /** VERDICT_SPAM value */
+            VERDICT_SPAM = 4
         }
 
         /**

@@ -2687,6 +2687,7 @@ export const email = $root.email = (() => {
          * @property {number} VERDICT_CLEAN=1 VERDICT_CLEAN value
          * @property {number} VERDICT_SUSPICIOUS=2 VERDICT_SUSPICIOUS value
          * @property {number} VERDICT_MALICIOUS=3 VERDICT_MALICIOUS value
+         * @property {number} VERDICT_SPAM=4 VERDICT_SPAM value
          */
         v1.Verdict = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2694,6 +2695,7 @@ export const email = $root.email = (() => {
             values[valuesById[1] = "VERDICT_CLEAN"] = 1;
             values[valuesById[2] = "VERDICT_SUSPICIOUS"] = 2;
             values[valuesById[3] = "VERDICT_MALICIOUS"] = 3;
+            values[valuesById[4] = "VERDICT_SPAM"] = 4;
             return values;
         })();
 
@@ -3211,6 +3213,10 @@ export const email = $root.email = (() => {
                     case "VERDICT_MALICIOUS":
                     case 3:
                         message.verdict = 3;
+                        break;
+                    case "VERDICT_SPAM":
+                    case 4:
+                        message.verdict = 4;
                         break;
                     default:
                         if (typeof object.verdict === "number" && (object.verdict | 0) === object.verdict)

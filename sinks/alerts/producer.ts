@@ -1,4 +1,4 @@
-// Publishes alerts for emails at or above their tenant's alert threshold, keyed by tenant, with
+// Publishes alerts for emails whose verdict their tenant alerts on (the scorer decides, `alert`), keyed by tenant, with
 // an alert id that is the same on every redelivery so consumers can drop duplicates.
 // A chunk's alerts go in as many sends as the broker's size limit needs (schemas/kafka_batches.ts),
 // one after another; one alert is a few KiB at most, since every field it copies is capped
@@ -17,6 +17,7 @@ export const ALERT_ID_HEADER = 'alert-id';
 const VERDICT_CODES: Record<Verdict, number> = {
   clean: VerdictCode.VERDICT_CLEAN,
   suspicious: VerdictCode.VERDICT_SUSPICIOUS,
+  spam: VerdictCode.VERDICT_SPAM,
   malicious: VerdictCode.VERDICT_MALICIOUS,
 };
 

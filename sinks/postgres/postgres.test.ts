@@ -309,3 +309,48 @@ test('the text_escaped migration reaches the partitioned table and the partition
   assert.deepEqual(missing, []);
   assert.deepEqual(await sink.write([row('<new@x>', NOW, { subject: 'x\u0000' })]), { inserted: 1, duplicates: 0, refused: [] });
 });
+
+test('the spam-verdict migration widens the verdict CHECK on every partition, carries alert_at over to alert_verdicts, and runs again harmlessly', async (t) => {
+  const { pool, sink, schema } = await freshSchema(t);
+  await sink.maintainPartitions(NOW);
+  // A database as it was before 006: the old CHECK, no alert_verdicts, rows in a daily and the default partition.
+  await pool.query(`ALTER TABLE email_scores DROP CONSTRAINT email_scores_verdict_known,
+    ADD CONSTRAINT email_scores_verdict_check CHECK (verdict IN ('clean', 'suspicious', 'malicious'))`);
+  await pool.query('ALTER TABLE tenant_policy DROP COLUMN alert_verdicts');
+  await pool.query(`INSERT INTO tenant_policy (tenant_id, suspicious_at, malicious_at, alert_at)
+    VALUES ('default', 50, 80, 80), ('nervous', 40, 80, 40), ('quiet', 50, 80, 101)`);
+  await pool.query(`INSERT INTO email_scores (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+    SELECT 'acme', m, r, now(), 95, 'malicious', 0.95, 'old', '[]', 'a@b', 'a@b', 's', true, 'in', 0, 1 FROM (VALUES ('<old@x>', $1::timestamptz), ('<far@x>', $2::timestamptz)) v(m, r)`,
+  [new Date(NOW), new Date(NOW + 100 * DAY)]);
+  await assert.rejects(sink.write([row('<early@x>', NOW, { verdict: 'spam' })]), 'before 006 the table refuses spam');
+
+  await sink.migrate(schema);
+  const quiet = async () => (await pool.query<{ alert_verdicts: string[] }>(`SELECT alert_verdicts FROM tenant_policy WHERE tenant_id = 'quiet'`)).rows[0]!.alert_verdicts;
+  assert.deepEqual(await quiet(), [], 'alert_at 101 alerted on nothing');
+  await pool.query(`UPDATE tenant_policy SET alert_verdicts = '{clean}' WHERE tenant_id = 'quiet'`);
+  await sink.migrate(schema);
+  const { rows: policies } = await pool.query<{ tenant_id: string; alert_verdicts: string[] }>('SELECT tenant_id, alert_verdicts FROM tenant_policy ORDER BY 1');
+  assert.deepEqual(policies, [
+    { tenant_id: 'default', alert_verdicts: ['malicious'] },
+    { tenant_id: 'nervous', alert_verdicts: ['suspicious', 'spam', 'malicious'] },
+    { tenant_id: 'quiet', alert_verdicts: ['clean'] }, // carried over once ('{}'), then the tenant's own choice, kept by the second run
+  ]);
+  const { rows: old } = await pool.query<{ message_id: string; verdict: string }>('SELECT message_id, verdict FROM email_scores ORDER BY 1');
+  assert.deepEqual(old, [{ message_id: '<far@x>', verdict: 'malicious' }, { message_id: '<old@x>', verdict: 'malicious' }]);
+
+  // Spam is stored in a partition that held rows before, in the default partition and in one created after.
+  assert.deepEqual(await sink.write([row('<spam@x>', NOW, { verdict: 'spam' })]), { inserted: 1, duplicates: 0, refused: [] });
+  await pool.query(`INSERT INTO email_scores_default (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+    VALUES ('acme', '<spam-default@x>', $1, now(), 85, 'spam', 0.85, 'new', '[]', 'a@b', 'a@b', 's', false, 'in', 0, 2)`, [new Date(NOW + 200 * DAY)]);
+  assert.deepEqual(await sink.write([row('<spam-later@x>', NOW + 3 * DAY, { verdict: 'spam' })]), { inserted: 1, duplicates: 0, refused: [] });
+  // And a verdict the contract does not have is still refused, everywhere (check_violation).
+  for (const receivedAt of [NOW, NOW + 3 * DAY, NOW + 200 * DAY]) {
+    await assert.rejects(
+      pool.query(`INSERT INTO email_scores (tenant_id, message_id, received_at, scored_at, risk_score, verdict, model_probability, model_version, reasons, mail_from, from_address, subject, alerted, source_topic, source_partition, source_offset)
+        VALUES ('acme', '<bogus@x>', $1, now(), 85, 'phishing', 0.85, 'new', '[]', 'a@b', 'a@b', 's', false, 'in', 0, 3)`, [new Date(receivedAt)]),
+      (err: { code?: string }) => err.code === '23514');
+  }
+  const { rows: checks } = await pool.query<{ conname: string; n: number }>(
+    `SELECT conname, count(*)::int AS n FROM pg_constraint WHERE contype = 'c' AND connamespace = $1::regnamespace AND conname LIKE 'email_scores_verdict%' GROUP BY 1`, [schema]);
+  assert.deepEqual(checks, [{ conname: 'email_scores_verdict_known', n: (await partitions(pool)).length + 1 }], 'one verdict CHECK, on the table and each partition');
+});

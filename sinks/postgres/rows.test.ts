@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ScoredEmail } from '../../schemas/contracts.ts';
+import { Verdict, type ScoredEmail } from '../../schemas/contracts.ts';
 import { SinkError } from '../errors.ts';
 import { COPY_COLUMNS, escapeStoredText, escapeText, ROW_TEXT_UNSTORABLE, storableText, toCopyLine, unescapeStoredJson, unescapeStoredText } from './rows.ts';
 
@@ -124,4 +124,11 @@ test('a verbatim column PostgreSQL cannot store refuses the row, never alters it
       return true;
     });
   }
+});
+
+test('every verdict of the contract is stored as its name (the values email_scores\' CHECK admits)', () => {
+  for (const verdict of Object.values(Verdict)) {
+    assert.equal(columns(toCopyLine(scored({ verdict, alert: verdict === Verdict.malicious }))).verdict, verdict);
+  }
+  assert.deepEqual(Object.values(Verdict), ['clean', 'suspicious', 'spam', 'malicious']);
 });
