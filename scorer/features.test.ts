@@ -71,7 +71,7 @@ test('header tricks, URLs, attachments and authentication failures are flagged',
     auth: { spf: 3, dkim: 3, dmarc: 3 },
   });
   assert.deepEqual(flagNames(f.flags).sort(), [
-    'displayNameSpoof', 'dkimFail', 'dmarcFail', 'linkTextMismatch', 'replyToMismatch', 'riskyAttachment', 'spfFail', 'urlIpLiteral', 'urlPunycode', 'urlShortener',
+    'credentialHarvestUrl', 'displayNameSpoof', 'dkimFail', 'dmarcFail', 'linkTextMismatch', 'replyToMismatch', 'riskyAttachment', 'spfFail', 'urlIpLiteral', 'urlPunycode', 'urlShortener',
   ]);
   assert.deepEqual(f.indicators.attachmentHashes, ['ab'.repeat(32)]);
   assert.ok(f.indicators.ips.includes('192.168.13.7'));

@@ -16,7 +16,7 @@
 import type { EmailEventFields } from '../schemas/contracts.ts';
 import { canonicalText, visibleTextOfHtml } from './canonical.ts';
 import { combine, fnvString, fnvUnit, FNV_OFFSET, HASH_BUCKETS, PartBuilder, SourceKind, type Namer, type SparseParts } from './feature_vector.ts';
-import { credentialHarvestUrl, lookAlikeSender } from './phishing.ts';
+import { credentialHarvestUrl, formActionsIn, lookAlikeSender } from './phishing.ts';
 
 export { HASH_BITS, HASH_BUCKETS } from './feature_vector.ts';
 export const FEATURE_SPEC_VERSION = 'fs4';
@@ -420,7 +420,7 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
 
   const urlSignals = urlFeatures(email.urls ?? [], html, groups.has(FeatureGroup.urls));
   flags |= urlSignals.flags;
-  if (credentialHarvestUrl(urlSignals.urls, fromDomain)) {
+  if (credentialHarvestUrl(email.urls ?? [], fromDomain, formActionsIn(html))) {
     flags |= RuleFlag.credentialHarvestUrl;
     if (groups.has(FeatureGroup.urls)) feature('f:credential_harvest_url');
   }
