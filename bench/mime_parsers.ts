@@ -1,7 +1,7 @@
 // Raw-MIME parsing on the SpamAssassin corpus: speed (µs per message, one thread) and
 // whether each parser yields the same EmailEventFields and the same features as the reference
 // (mailparser, the parser scorer/mime.ts used before). Writes bench/results/mime_parsers.json.
-//   node bench/mime_parsers.ts [--passes 3] [--examples 3] [--only <parser name prefix>]
+//   node bench/mime_parsers.ts [--passes 3] [--warmup 2] [--examples 3] [--only <parser name prefix>]
 import { writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import type { EmailEventFields } from '../schemas/contracts.ts';
@@ -22,7 +22,7 @@ const VARIANTS: readonly Variant[] = [
 ];
 const FIELDS = ['messageId', 'receivedAtMs', 'subject', 'from', 'replyTo', 'to', 'cc', 'envelope', 'textBody', 'htmlBody', 'urls', 'attachments', 'headers'] as const;
 
-const { values: args } = parseArgs({ options: { passes: { type: 'string', default: '3' }, examples: { type: 'string', default: '3' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { passes: { type: 'string', default: '3' }, warmup: { type: 'string', default: '2' }, examples: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const passes = Number(args.passes);
 const exampleCount = Number(args.examples);
 
@@ -67,6 +67,25 @@ function firstDifference(a: string, b: string): string {
   return `at ${i} (lengths ${a.length}/${b.length}): ${JSON.stringify(a.slice(from, i + 60))} vs ${JSON.stringify(b.slice(from, i + 60))}`;
 }
 
+/**
+ * Where the reference has U+FFFD (bytes it could not decode: 8-bit text without a charset, or
+ * labelled us-ascii) and the other string has a character at the same place, and nothing else
+ * differs: a charset difference, not a parsing one.
+ */
+function onlyReplacementCharacters(reference: unknown, other: unknown): boolean {
+  if (typeof reference !== 'string' || typeof other !== 'string') return onlyReplacementCharacters(JSON.stringify(reference) ?? '', JSON.stringify(other) ?? '');
+  const a = [...reference];
+  const b = [...other];
+  if (a.length !== b.length) return false;
+  let differs = false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] !== '\uFFFD') return false;
+    differs = true;
+  }
+  return differs;
+}
+
 function describe(a: unknown, b: unknown): string {
   if (typeof a === 'string' && typeof b === 'string') return firstDifference(a, b);
   return `${shorten(a)}\n      vs ${shorten(b)}`;
@@ -76,7 +95,8 @@ const results: Record<string, unknown>[] = [];
 let reference: Array<EmailEventFields | Error> | undefined;
 for (const variant of VARIANTS) {
   if (reference !== undefined && args.only !== undefined && !variant.name.startsWith(args.only)) continue;
-  await pass(variant); // warm-up
+  // Warm-up: the JIT needs a couple of passes before the code it runs settles.
+  for (let w = 0; w < Number(args.warmup); w++) await pass(variant);
   const runs = [];
   for (let p = 0; p < passes; p++) runs.push(await pass(variant));
   const perMessage = runs.map((r) => r.cpuMicros / corpus.length);
@@ -97,6 +117,8 @@ for (const variant of VARIANTS) {
     reference = events;
   } else {
     const differing: Record<string, number> = {};
+    /** Of those, the ones where the reference has U+FFFD where the other has a character. */
+    const charsetOnly: Record<string, number> = {};
     const examples: Record<string, string[]> = {};
     let featuresDiffer = 0;
     const featureExamples: string[] = [];
@@ -114,6 +136,7 @@ for (const variant of VARIANTS) {
       for (const field of FIELDS) {
         if (isDeepStrictEqual(ref[field], event[field])) continue;
         differing[field] = (differing[field] ?? 0) + 1;
+        if (onlyReplacementCharacters(ref[field], event[field])) charsetOnly[field] = (charsetOnly[field] ?? 0) + 1;
         const list = (examples[field] ??= []);
         if (list.length < exampleCount) list.push(`${key}: ${describe(ref[field], event[field])}`);
       }
@@ -127,10 +150,10 @@ for (const variant of VARIANTS) {
         }
       }
     });
-    Object.assign(row, { errorMismatch, differing, featuresDiffer });
+    Object.assign(row, { errorMismatch, differing, charsetOnly, featuresDiffer });
     console.log(`\n${variant.name} vs reference: ${errorMismatch} error mismatches, features differ on ${featuresDiffer}`);
     for (const [field, list] of Object.entries(examples)) {
-      console.log(`  ${field}: ${differing[field] ?? errorMismatch} differ`);
+      console.log(`  ${field}: ${differing[field] ?? errorMismatch} differ (${charsetOnly[field] ?? 0} only where the reference has U+FFFD)`);
       for (const e of list) console.log(`    ${e}`);
     }
     for (const e of featureExamples) console.log(`  features ${e}`);
@@ -142,7 +165,8 @@ console.log('\n| parser | CPU µs/message (median of passes) | passes (CPU µs) 
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const d = r.differing as Record<string, number> | undefined;
-  const diff = d === undefined ? '—' : Object.entries(d).map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
+  const c = (r.charsetOnly ?? {}) as Record<string, number>;
+  const diff = d === undefined ? '—' : Object.entries(d).map(([f, n]) => `${f} ${n}${c[f] ? ` (${c[f]} U+FFFD)` : ''}`).join(', ') || 'none';
   console.log(`| ${String(r.parser)} | ${String(r.usPerMessageMedian)} | ${(r.usPerMessagePasses as number[]).join(' / ')} | ${(r.wallUsPerMessagePasses as number[]).join(' / ')} | ${String(r.p50Us)} | ${String(r.p99Us)} | ${String(r.maxUs)} | ${String(r.errors)} | ${diff} | ${r.featuresDiffer === undefined ? '—' : String(r.featuresDiffer)} |`);
 }
 await writeFile(new URL('results/mime_parsers.json', import.meta.url), `${JSON.stringify({ node: process.version, passes, clock: 'process CPU time (user + system)', results }, null, 2)}\n`);
