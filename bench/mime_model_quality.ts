@@ -1,3 +1,6 @@
+// Held-out quality of a model trained on each raw-MIME parser's output (same seed, options and
+// split as `mailscore train`, nothing written): the spam and ham each one gets wrong.
+//   node bench/mime_model_quality.ts
 import { DEFAULT_TRAIN_OPTIONS, featurise, fitLogisticRegression, DECISION_THRESHOLD, type ParsedExample } from '../scorer/train/train.ts';
 import { predictLinear } from '../scorer/onnx_model.ts';
 import { loadCorpus } from '../scorer/train/corpus.ts';
