@@ -140,13 +140,16 @@ for (const variant of VARIANTS) {
         const list = (examples[field] ??= []);
         if (list.length < exampleCount) list.push(`${key}: ${describe(ref[field], event[field])}`);
       }
+      // Names are kept only until the next extraction: read them right after each.
       const fa = extractFeatures(ref);
+      const namesA = Array.from(fa.indices, (_, k) => fa.nameAt(k));
       const fb = extractFeatures(event);
+      const namesB = Array.from(fb.indices, (_, k) => fb.nameAt(k));
       if (!isDeepStrictEqual(fa.indices, fb.indices) || !isDeepStrictEqual(fa.values, fb.values) || fa.flags !== fb.flags) {
         featuresDiffer++;
         if (featureExamples.length < exampleCount) {
           const only = (x: string[], y: string[]) => x.filter((n) => !y.includes(n)).slice(0, 8);
-          featureExamples.push(`${key}: only reference ${shorten(only(fa.names, fb.names))}; only ${variant.name} ${shorten(only(fb.names, fa.names))}`);
+          featureExamples.push(`${key}: only reference ${shorten(only(namesA, namesB))}; only ${variant.name} ${shorten(only(namesB, namesA))}`);
         }
       }
     });

@@ -58,12 +58,43 @@ export interface Namer {
 /** Rebuilds the text of a range of a text: a word (SourceKind.word) or a character n-gram (SourceKind.ngram). */
 export type RangeNamer = (kind: number, text: string, start: number, end: number) => string;
 
+/** One open part: weights summed per bucket in dense arrays, touching only the buckets it uses. */
+class OpenPart {
+  readonly weights = new Float64Array(HASH_BUCKETS);
+  readonly slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
+  touched = new Int32Array(1024);
+  firstSource = new Int32Array(1024);
+  count = 0;
+
+  /** Adds `weight` to the bucket of `hash`; true when the bucket is new in this part, its source being `source`. */
+  bump(hash: number, weight: number, source: number): boolean {
+    const bucket = hash & MASK;
+    this.weights[bucket]! += weight;
+    if (this.slotOf[bucket] !== -1) return false;
+    if (this.count === this.touched.length) {
+      this.touched = grownInt32(this.touched);
+      this.firstSource = grownInt32(this.firstSource);
+    }
+    this.slotOf[bucket] = this.count;
+    this.touched[this.count] = bucket;
+    this.firstSource[this.count++] = source;
+    return true;
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.count; i++) {
+      const bucket = this.touched[i]!;
+      this.weights[bucket] = 0;
+      this.slotOf[bucket] = -1;
+    }
+    this.count = 0;
+  }
+}
+
 export class PartBuilder {
-  private readonly weights = new Float64Array(HASH_BUCKETS);
-  private readonly slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
-  private touched = new Int32Array(1024);
-  private firstSource = new Int32Array(1024);
-  private count = 0;
+  private readonly open = new OpenPart();
+  /** A second part filled alongside the first: the wide window over the body's first words. */
+  private readonly wide = new OpenPart();
 
   // Output of the email so far.
   private outIndices = new Int32Array(4096);
@@ -86,7 +117,8 @@ export class PartBuilder {
   }
 
   begin(): void {
-    this.count = 0;
+    this.open.clear();
+    this.wide.clear();
     this.outLength = 0;
     this.partEnds = [];
     this.sourceCount = 0;
@@ -100,22 +132,17 @@ export class PartBuilder {
     return this.strings.length - 1;
   }
 
-  /** Adds `weight` to the bucket of `hash`; returns true when the bucket is new in this part (its source is then due). */
+  /** Adds `weight` to the bucket of `hash` in the open part; true when the bucket is new there (call `source` next). */
   bump(hash: number, weight: number): boolean {
-    const bucket = hash & MASK;
-    this.weights[bucket]! += weight;
-    if (this.slotOf[bucket] !== -1) return false;
-    if (this.count === this.touched.length) {
-      this.touched = grownInt32(this.touched);
-      this.firstSource = grownInt32(this.firstSource);
-    }
-    this.slotOf[bucket] = this.count;
-    this.touched[this.count] = bucket;
-    this.firstSource[this.count++] = this.sourceCount;
-    return true;
+    return this.open.bump(hash, weight, this.sourceCount);
   }
 
-  /** Records the source of the bucket `bump` just opened. */
+  /** The same for the wide part; when a feature's two bumps both open a bucket, one `source` call after both serves both. */
+  bumpWide(hash: number, weight: number): boolean {
+    return this.wide.bump(hash, weight, this.sourceCount);
+  }
+
+  /** Records the source of the bucket(s) the last bumps opened. */
   source(kind: number, namespace: number, text: number, start: number, end: number, start2 = 0, end2 = 0): void {
     if (this.sourceCount === this.sourceKind.length) {
       const kinds = new Uint8Array(this.sourceKind.length * 2);
@@ -137,12 +164,20 @@ export class PartBuilder {
   }
 
   /**
-   * Closes the current part: sub-linear weights, L2-normalised, in the order the buckets were
-   * first used (the model sums them in the order given; sorting would cost more than it buys).
+   * Closes the open part: sub-linear weights, L2-normalised, in the order the buckets were first
+   * used (the model sums them in the order given; sorting would cost more than it buys).
    */
   endPart(): void {
-    const count = this.count;
-    const sorted = this.touched;
+    this.close(this.open);
+  }
+
+  /** Closes the wide part, which becomes the next part. */
+  endWidePart(): void {
+    this.close(this.wide);
+  }
+
+  private close(part: OpenPart): void {
+    const count = part.count;
     while (this.outLength + count > this.outIndices.length) {
       this.outIndices = grownInt32(this.outIndices);
       this.outSources = grownInt32(this.outSources);
@@ -151,24 +186,25 @@ export class PartBuilder {
       this.outValues = values;
     }
     const base = this.outLength;
+    const { touched, weights, slotOf, firstSource } = part;
     let norm = 0;
     for (let i = 0; i < count; i++) {
-      const bucket = sorted[i]!;
-      const total = this.weights[bucket]!;
+      const bucket = touched[i]!;
+      const total = weights[bucket]!;
       // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
       const weight = total <= 1 ? total : 1 + Math.log(total);
       this.outIndices[base + i] = bucket;
       this.outValues[base + i] = weight;
-      this.outSources[base + i] = this.firstSource[this.slotOf[bucket]!]!;
+      this.outSources[base + i] = firstSource[i]!;
       norm += weight * weight;
-      this.weights[bucket] = 0;
-      this.slotOf[bucket] = -1;
+      weights[bucket] = 0;
+      slotOf[bucket] = -1;
     }
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let i = 0; i < count; i++) this.outValues[base + i]! *= scale;
     this.outLength += count;
     this.partEnds.push(this.outLength);
-    this.count = 0;
+    part.count = 0;
   }
 
   finish(): SparseParts & Namer {

@@ -25,7 +25,7 @@ const MAX_BODY_WORDS = 1024;
 /** Body words per window: a window is scored on its own, so padding appended to spam sits in windows of its own. */
 export const WINDOW_WORDS = 64;
 /**
- * A body longer than one window also gets one wide window over its first words: long spam that
+ * The body also gets one wide window over its first words, with the character n-grams: spam that
  * needs more than 64 words to show itself is read as a whole there (held-out F1 0.9898 → 0.9913),
  * while padding still cannot dilute the narrow windows.
  */
@@ -34,8 +34,8 @@ const WIDE_WINDOW_WORDS = 256;
 const MAX_SUBJECT_WORDS = 200;
 /** Subject characters looked at for character n-grams: obfuscated words ("v1agra", "fr.ee") live there. */
 const MAX_SUBJECT_NGRAM_CHARS = 200;
-/** Characters of each body window looked at for character n-grams. */
-const MAX_WINDOW_NGRAM_CHARS = 160;
+/** Body characters looked at for character n-grams (in the wide window). */
+const MAX_BODY_NGRAM_CHARS = 300;
 /** Many overlapping n-grams per word: each counts for less than a word so they do not drown words out. */
 const CHAR_NGRAM_WEIGHT = 0.25;
 /** Words longer than this are one feature, `#long`: a run of 10,000 letters is not 10,000 n-grams of meaning. */
@@ -182,9 +182,10 @@ const NS = {
 } as const;
 
 /**
- * Feeds the words of a text to a part: each word, and each pair of neighbours, hashed from the
- * text's units; character 4-grams of the first `ngramChars` characters when asked. Knows nothing
- * of parts: the body's caller closes a window every WINDOW_WORDS words.
+ * Feeds the words of a text to the open part: each word, and each pair of neighbours, hashed from
+ * the text's units. For the body it also fills the wide part with the first words, alongside the
+ * narrow windows, in the same pass. Character 4-grams go to the wide part when one is open (the
+ * body), else to the open part (the subject).
  */
 class WordFeeder {
   private text = '';
@@ -195,9 +196,12 @@ class WordFeeder {
   private words!: Namespace;
   private pairs!: Namespace;
   private ngrams: Namespace | undefined;
-  private previousHash = 0;
-  private previousStart = -1;
-  private previousEnd = -1;
+  private previous = { hash: 0, start: -1, end: -1 };
+  private widePrevious = { hash: 0, start: -1, end: -1 };
+  /** Words the wide part still takes; 0 when it is closed. */
+  private wideLeft = 0;
+  /** N-grams go to the wide part (the body), not the open one (the subject). */
+  private ngramsWide = false;
   private ngramBudget = 0;
   // The last four characters fed to the n-gram roller (code points), and where each began, in a ring.
   private readonly ring = new Int32Array(4);
@@ -206,7 +210,7 @@ class WordFeeder {
   private rolling = 0;
   private lastEnd = 0;
 
-  start(text: string, words: Namespace, pairs: Namespace, ngrams: Namespace | undefined): void {
+  start(text: string, words: Namespace, pairs: Namespace, ngrams: Namespace | undefined, ngramChars: number, wideWords = 0): void {
     this.text = text;
     this.textId = -1;
     this.words = words;
@@ -215,16 +219,19 @@ class WordFeeder {
     this.namespaceId = -1;
     this.pairsId = -1;
     this.ngramsId = -1;
-    this.newWindow(0);
-  }
-
-  /** Pairs and n-grams do not reach across windows. */
-  newWindow(ngramChars: number): void {
-    this.previousStart = -1;
-    this.ngramBudget = this.ngrams === undefined ? 0 : ngramChars;
+    this.previous.start = -1;
+    this.widePrevious.start = -1;
+    this.wideLeft = wideWords;
+    this.ngramsWide = wideWords > 0;
+    this.ngramBudget = ngrams === undefined ? 0 : ngramChars;
     this.ringLength = 0;
     this.rolling = 0;
     if (this.ngramBudget > 0) this.pushCharacter(SPACE, 0);
+  }
+
+  /** A new narrow window: its pairs do not reach back into the last one. */
+  newWindow(): void {
+    this.previous.start = -1;
   }
 
   /** Where the next word starts at or after `at`, or -1 when no word is left (also for `at` = -1). */
@@ -263,6 +270,7 @@ class WordFeeder {
     if (wordLength > MAX_WORD_UNITS) hash = LONG_WORD;
     else if (digits && wordLength > 2) hash = NUMBER_OF_LENGTH[Math.min(wordLength, 8)]!;
     if (wordWeight > 0) this.addWord(hash, start, at, wordWeight);
+    if (this.wideLeft > 0) this.wideLeft--;
     if (this.ngramBudget > 0) this.feedNgrams(start, at);
     return at;
   }
@@ -274,30 +282,52 @@ class WordFeeder {
     this.flushNgrams();
   }
 
-  /** Ends the n-grams of a window with the closing space. */
+  /** Ends the n-grams with the closing space. */
   flushNgrams(): void {
     if (this.ngramBudget > 0 && this.ringLength > 0) this.pushCharacter(SPACE, this.lastEnd);
     this.ngramBudget = 0;
   }
 
-  private ids(): void {
+  private textIdentity(): number {
     if (this.textId === -1) this.textId = builder.text(this.text);
+    return this.textId;
   }
 
+  /**
+   * A word, and the pair it ends, into the open part and, while it takes words, the wide part.
+   * Both bumps happen before the one `source` call, which then serves a bucket new in either.
+   */
   private addWord(hash: number, start: number, end: number, weight: number): void {
-    if (builder.bump(combine(this.words.hash, hash), weight)) {
-      this.ids();
+    const wide = this.wideLeft > 0;
+    const word = combine(this.words.hash, hash);
+    if ((builder.bump(word, weight) ? 1 : 0) + (wide && builder.bumpWide(word, weight) ? 1 : 0) > 0) {
       if (this.namespaceId === -1) this.namespaceId = builder.text(this.words.name);
-      builder.source(SourceKind.word, this.namespaceId, this.textId, start, end);
+      builder.source(SourceKind.word, this.namespaceId, this.textIdentity(), start, end);
     }
-    if (this.previousStart !== -1 && builder.bump(combine(combine(this.pairs.hash, this.previousHash), hash), weight)) {
-      this.ids();
-      if (this.pairsId === -1) this.pairsId = builder.text(this.pairs.name);
-      builder.source(SourceKind.pair, this.pairsId, this.textId, this.previousStart, this.previousEnd, start, end);
+    const previous = this.previous;
+    const widePrevious = this.widePrevious;
+    if (previous.start !== -1) {
+      const pair = combine(combine(this.pairs.hash, previous.hash), hash);
+      // Within a narrow window the wide part's previous word is the same one, and so is the pair.
+      const shared = wide && widePrevious.start === previous.start;
+      if ((builder.bump(pair, weight) ? 1 : 0) + (shared && builder.bumpWide(pair, weight) ? 1 : 0) > 0) this.pairSource(previous, start, end);
     }
-    this.previousHash = hash;
-    this.previousStart = start;
-    this.previousEnd = end;
+    if (wide && widePrevious.start !== -1 && widePrevious.start !== previous.start) {
+      if (builder.bumpWide(combine(combine(this.pairs.hash, widePrevious.hash), hash), weight)) this.pairSource(widePrevious, start, end);
+    }
+    previous.hash = hash;
+    previous.start = start;
+    previous.end = end;
+    if (wide) {
+      widePrevious.hash = hash;
+      widePrevious.start = start;
+      widePrevious.end = end;
+    }
+  }
+
+  private pairSource(previous: { start: number; end: number }, start: number, end: number): void {
+    if (this.pairsId === -1) this.pairsId = builder.text(this.pairs.name);
+    builder.source(SourceKind.pair, this.pairsId, this.textIdentity(), previous.start, previous.end, start, end);
   }
 
   private feedNgrams(start: number, end: number): void {
@@ -325,10 +355,10 @@ class WordFeeder {
     this.ringLength++;
     this.rolling = (Math.imul(this.rolling - Math.imul(leaving, ROLL_P3), ROLL_P) + code) | 0;
     if (this.ringLength < 4 || this.ngrams === undefined) return;
-    if (builder.bump(combine(this.ngrams.hash, this.rolling), CHAR_NGRAM_WEIGHT)) {
-      this.ids();
+    const ngram = combine(this.ngrams.hash, this.rolling);
+    if (this.ngramsWide ? builder.bumpWide(ngram, CHAR_NGRAM_WEIGHT) : builder.bump(ngram, CHAR_NGRAM_WEIGHT)) {
       if (this.ngramsId === -1) this.ngramsId = builder.text(this.ngrams.name);
-      builder.source(SourceKind.ngram, this.ngramsId, this.textId, this.ringAt[(this.ringLength - 4) & 3]!, Math.max(at + 1, this.lastEnd));
+      builder.source(SourceKind.ngram, this.ngramsId, this.textIdentity(), this.ringAt[(this.ringLength - 4) & 3]!, Math.max(at + 1, this.lastEnd));
     }
   }
 }
@@ -339,9 +369,8 @@ function feature(name: string, weight = 1): void {
   if (builder.bump(combine(fnvString(FNV_OFFSET, name), 0), weight)) builder.source(SourceKind.name, builder.text(name), 0, 0, 0);
 }
 
-function words(text: string, words: Namespace, pairs: Namespace, maxWords: number, ngrams?: Namespace, ngramChars = 0): void {
-  feeder.start(text, words, pairs, ngrams);
-  if (ngrams !== undefined) feeder.newWindow(ngramChars);
+function words(text: string, words: Namespace, pairs: Namespace, maxWords: number): void {
+  feeder.start(text, words, pairs, undefined, 0);
   feeder.all(maxWords, 1);
 }
 
@@ -360,8 +389,7 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   const visible = html.length > 0 ? visibleTextOfHtml(html) : { text: '', hiddenChars: 0 };
   const body = canonicalText(text.trim().length > 0 ? text : visible.text);
   if (wordsOn || ngramsOn) {
-    feeder.start(subject.text, NS.subject, NS.subjectPairs, ngramsOn ? NS.subjectNgrams : undefined);
-    feeder.newWindow(ngramsOn ? MAX_SUBJECT_NGRAM_CHARS : 0);
+    feeder.start(subject.text, NS.subject, NS.subjectPairs, ngramsOn ? NS.subjectNgrams : undefined, MAX_SUBJECT_NGRAM_CHARS);
     feeder.all(MAX_SUBJECT_WORDS, wordsOn ? 1 : 0);
   }
   if (structureOn) addSubjectStyle(subject.text);
@@ -481,26 +509,18 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   }
   builder.endPart();
 
-  // Parts 1…: the body in windows of WINDOW_WORDS words, each scored on its own, then the wide window.
-  if (wordsOn || ngramsOn) {
-    feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined);
-    let at = feeder.skipToWord(0);
-    let windows = 0;
-    do {
-      feeder.newWindow(ngramsOn ? MAX_WINDOW_NGRAM_CHARS : 0);
-      for (let n = 0; n < WINDOW_WORDS && at !== -1; n++) at = feeder.skipToWord(feeder.next(at, wordsOn ? 1 : 0));
-      feeder.flushNgrams();
-      builder.endPart();
-    } while (at !== -1 && ++windows * WINDOW_WORDS < MAX_BODY_WORDS);
-    if (windows > 0) {
-      feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined);
-      feeder.newWindow(ngramsOn ? MAX_WINDOW_NGRAM_CHARS : 0);
-      feeder.all(WIDE_WINDOW_WORDS, wordsOn ? 1 : 0);
-      builder.endPart();
-    }
-  } else {
+  // Parts 1…: the body in narrow windows of WINDOW_WORDS words, each scored on its own, then the
+  // wide window over its first WIDE_WINDOW_WORDS words, filled in the same pass.
+  feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined, MAX_BODY_NGRAM_CHARS, WIDE_WINDOW_WORDS);
+  let at = wordsOn || ngramsOn ? feeder.skipToWord(0) : -1;
+  let windows = 0;
+  do {
+    feeder.newWindow();
+    for (let n = 0; n < WINDOW_WORDS && at !== -1; n++) at = feeder.skipToWord(feeder.next(at, wordsOn ? 1 : 0));
     builder.endPart();
-  }
+  } while (at !== -1 && ++windows * WINDOW_WORDS < MAX_BODY_WORDS);
+  feeder.flushNgrams();
+  builder.endWidePart();
 
   const vector = builder.finish();
   return {

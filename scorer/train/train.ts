@@ -24,7 +24,7 @@ export interface TrainOptions {
   readonly log: (message: string) => void;
 }
 
-export const DEFAULT_TRAIN_OPTIONS = { seed: 20261126, epochs: 12, learningRate: 0.5, l2: 1e-6 } as const;
+export const DEFAULT_TRAIN_OPTIONS = { seed: 20261126, epochs: 12, learningRate: 1, l2: 1e-6 } as const;
 export const DECISION_THRESHOLD = 0.5;
 const ALL_GROUPS = new Set(Object.values(FeatureGroup));
 
