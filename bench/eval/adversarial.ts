@@ -43,6 +43,8 @@ export interface AdversarialOptions {
   readonly htmlEntityRate: number;
   /** Words of ordinary (training ham) text appended by `padding`, drawn uniformly in [min, max]. */
   readonly paddingWords: { readonly min: number; readonly max: number };
+  /** Padding is taken as runs of up to this many consecutive words of one ham message (1: words drawn one by one). */
+  readonly paddingRunLength: number;
   /** Transfer encodings `reencode` picks from. */
   readonly reencodings: readonly Reencoding[];
   /** adversarialTrainingSet: share of training ham that also gets a light rewrite. */
@@ -58,6 +60,7 @@ export const DEFAULT_ADVERSARIAL_OPTIONS: AdversarialOptions = Object.freeze({
   htmlSplitWordRate: 0.35,
   htmlEntityRate: 0.1,
   paddingWords: Object.freeze({ min: 200, max: 600 }),
+  paddingRunLength: 80,
   reencodings: Object.freeze(['base64', 'quoted-printable'] as const),
   trainingHamShare: 0.5,
 });
@@ -133,7 +136,7 @@ function paddingText(pool: PaddingPool, random: Random, options: AdversarialOpti
   while (words.length < target) {
     const document = documents[Math.floor(random() * documents.length)]!;
     const start = Math.floor(random() * document.words.length);
-    words.push(...document.words.slice(start, start + Math.min(80, target - words.length)));
+    words.push(...document.words.slice(start, start + Math.min(options.paddingRunLength, target - words.length)));
   }
   const lines: string[] = [];
   let line = '';
