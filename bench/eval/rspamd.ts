@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CorpusMessage } from '../../scorer/train/corpus.ts';
-import { mapConcurrent, waitForPort, type EngineRun } from './engines.ts';
+import { mapConcurrent, waitForPort, type EngineRun, type EngineScores, type ExtraSets } from './engines.ts';
 
 const run = promisify(execFile);
 const PORTS = { normal: 17_833, controller: 17_834, proxy: 17_835, fuzzy: 17_836, dns: 17_853 } as const;
@@ -20,7 +20,7 @@ const NETWORK_MODULES = [
 ];
 const SPAM_ACTIONS = new Set(['reject', 'add header', 'rewrite subject']);
 
-export async function runRspamd(scratch: string, trainSet: readonly CorpusMessage[], messages: readonly CorpusMessage[], bayes: boolean): Promise<EngineRun> {
+export async function runRspamd(scratch: string, trainSet: readonly CorpusMessage[], messages: readonly CorpusMessage[], bayes: boolean, extraSets: ExtraSets = {}): Promise<EngineRun> {
   const dir = join(scratch, bayes ? 'rspamd-bayes' : 'rspamd-default');
   await rm(dir, { recursive: true, force: true });
   const conf = join(dir, 'etc');
@@ -65,7 +65,11 @@ export async function runRspamd(scratch: string, trainSet: readonly CorpusMessag
     const started = performance.now();
     const actions = await mapConcurrent(messages, workers * 8, (m) => check(m.raw));
     const seconds = (performance.now() - started) / 1000;
-    return { engine: 'rspamd', mode: bayes ? 'bayes' : 'default', predictedSpam: actions.map((a) => SPAM_ACTIONS.has(a)), seconds, cores: workers, notes };
+    const extra: Record<string, EngineScores> = {};
+    for (const [name, list] of Object.entries(extraSets)) {
+      extra[name] = { predictedSpam: (await mapConcurrent(list, workers * 8, (m) => check(m.raw))).map((a) => SPAM_ACTIONS.has(a)) };
+    }
+    return { engine: 'rspamd', mode: bayes ? 'bayes' : 'default', predictedSpam: actions.map((a) => SPAM_ACTIONS.has(a)), seconds, cores: workers, notes, extra };
   } finally {
     daemon.kill('SIGTERM');
     dns.close();
