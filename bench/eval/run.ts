@@ -10,7 +10,7 @@ import { ablation, DEFAULT_TRAIN_OPTIONS } from '../../scorer/train/train.ts';
 import type { CorpusMessage } from '../../scorer/train/corpus.ts';
 import { runOurs, runSpamAssassin, type EngineRun, type EngineScores } from './engines.ts';
 import { runRspamd } from './rspamd.ts';
-import { buildPaddingPool, DEFAULT_ADVERSARIAL_OPTIONS, TRANSFORMS, transformCorpus, type AdversarialOptions, type TransformOrControl } from './adversarial.ts';
+import { buildPaddingPool, DEFAULT_ADVERSARIAL_OPTIONS, TRANSFORMS, transformCorpus, type AdversarialOptions, type TransformOrControl } from '../../scorer/train/adversarial.ts';
 
 const FAIRNESS = [
   'No network here: SpamAssassin and Rspamd run without DNS blocklists, URI blocklists, Razor, Pyzor, DCC, fuzzy hashes or rule updates (sa-update), all of which they use in production. This handicaps them; mailscore uses no network either.',

@@ -10,7 +10,8 @@ import type { EmailEventFields } from '../../schemas/contracts.ts';
 import { eventFromRawMessage } from '../mime.ts';
 import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
 import { encodeLinearModel, predictParts, GRAPH_FORMAT, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
-import { CORPUS_PACKAGE, loadCorpus } from './corpus.ts';
+import { CORPUS_PACKAGE, loadCorpus, type CorpusMessage } from './corpus.ts';
+import { adversarialTrainingSet, ADVERSARIAL_KEY_MARK, DEFAULT_ADVERSARIAL_OPTIONS } from './adversarial.ts';
 import { binaryMetrics, type BinaryMetrics } from './metrics.ts';
 import { MODEL_CARD_FILE, MODEL_FILE, type ModelCard } from '../model_card.ts';
 import { createRandom } from '../random.ts';
@@ -31,11 +32,23 @@ const ALL_GROUPS = new Set(Object.values(FeatureGroup));
 export interface ParsedExample { readonly key: string; readonly spam: boolean; readonly heldOut: boolean; readonly event: EmailEventFields }
 export interface LabelledFeatures { readonly key: string; readonly spam: boolean; readonly heldOut: boolean; readonly features: EmailFeatures }
 
-/** Exactly what serving does to a raw message before features: the MIME parse. Done once. */
-export async function parseCorpus(): Promise<ParsedExample[]> {
+/** Seed of the adversarial rewrites added to the training split (the evaluation uses others). */
+export const AUGMENTATION_SEED = 20261127;
+
+/**
+ * Exactly what serving does to a raw message before features: the MIME parse. Done once. With
+ * `augment`, the training split also gets its adversarial rewrites (scorer/train/adversarial.ts:
+ * every training spam disguised one way, half the training ham lightly rewritten), so the model has
+ * seen the tricks; the held-out split is never rewritten here.
+ */
+export async function parseCorpus(options: { augment: boolean } = { augment: false }): Promise<ParsedExample[]> {
+  const corpus = await loadCorpus();
+  const messages: CorpusMessage[] = options.augment
+    ? [...corpus, ...(await adversarialTrainingSet(corpus.filter((m) => !m.heldOut), DEFAULT_ADVERSARIAL_OPTIONS, AUGMENTATION_SEED))]
+    : corpus;
   const fixedTime = Date.UTC(2002, 0, 1);
   const parsed: ParsedExample[] = [];
-  for (const message of await loadCorpus()) {
+  for (const message of messages) {
     const event = await eventFromRawMessage(message.raw, { tenantId: 'corpus', fallbackMessageId: message.key, fallbackReceivedAtMs: fixedTime });
     parsed.push({ key: message.key, spam: message.spam, heldOut: message.heldOut, event });
   }
@@ -52,7 +65,7 @@ export function evaluate(model: Pick<LinearModel, 'weights' | 'bias'>, set: read
 
 export async function train(options: TrainOptions): Promise<ModelCard> {
   const started = Date.now();
-  const examples = featurise(await parseCorpus());
+  const examples = featurise(await parseCorpus({ augment: true }));
   const trainSet = examples.filter((e) => !e.heldOut);
   const heldOut = examples.filter((e) => e.heldOut);
   options.log(`featurised ${examples.length} messages in ${((Date.now() - started) / 1000).toFixed(1)} s: ${trainSet.length} train, ${heldOut.length} held out`);
@@ -70,14 +83,16 @@ export async function train(options: TrainOptions): Promise<ModelCard> {
     training: {
       corpus: `${CORPUS_PACKAGE}@${await packageVersion(CORPUS_PACKAGE)}`,
       split: 'held out when md5("<folder>/<filename>") starts with 0, 1 or 2; trained on the rest only',
-      trainMessages: trainSet.length,
+      trainMessages: trainSet.filter((e) => !e.key.includes(ADVERSARIAL_KEY_MARK)).length,
+      adversarialTrainMessages: trainSet.filter((e) => e.key.includes(ADVERSARIAL_KEY_MARK)).length,
+      augmentation: `scorer/train/adversarial.ts, seed ${AUGMENTATION_SEED}: each training spam rewritten by one transform drawn from homoglyphs, zero_width, html_split, reencode, padding (training ham text) and combined; half the training ham lightly rewritten`,
       heldOutMessages: heldOut.length,
       seed: options.seed,
       epochs: options.epochs,
       learningRate: options.learningRate,
       l2: options.l2,
       optimiser: 'AdaGrad on log loss, examples shuffled with a seeded PRNG (mulberry32) each epoch',
-      mimeParser: `mailparser@${await packageVersion('mailparser')}`,
+      mimeParser: `scorer/mime.ts (addresses and encoded words by postal-mime@${await packageVersion('postal-mime')})`,
       onnxOpset: ONNX_OPSET,
       command: 'make train (node app/main.ts train)',
       reproducible: 'same corpus, package versions, seed and options give the same model bytes: training is single-threaded float64 with seeded shuffles, and no timestamp is written',
@@ -98,7 +113,7 @@ export interface AblationRow { readonly without: FeatureGroup | null; readonly f
 
 /** Held-out F1 and FPR with every feature group, then without each one in turn. */
 export async function ablation(options: Omit<TrainOptions, 'outputDirectory'>): Promise<AblationRow[]> {
-  const parsed = await parseCorpus();
+  const parsed = await parseCorpus({ augment: true });
   const rows: AblationRow[] = [];
   for (const without of [null, ...ALL_GROUPS]) {
     const groups = new Set([...ALL_GROUPS].filter((g) => g !== without));

@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { simpleParser } from 'mailparser';
-import { createRandom } from '../../scorer/random.ts';
-import type { CorpusMessage } from '../../scorer/train/corpus.ts';
+import { createRandom } from '../random.ts';
+import type { CorpusMessage } from './corpus.ts';
 
 export const TRANSFORMS = ['homoglyphs', 'zero_width', 'html_split', 'reencode', 'padding', 'combined'] as const;
 export type Transform = (typeof TRANSFORMS)[number];
@@ -411,6 +411,9 @@ export async function transformCorpus(messages: readonly CorpusMessage[], transf
  * light rewrite (re-encoding, HTML with split words, padding from other ham), so a model learns
  * the obfuscated spam without learning that any unusual formatting is spam.
  */
+/** Marks the key of a rewritten training message: `<original key>#adv-<transform>`. */
+export const ADVERSARIAL_KEY_MARK = '#adv-';
+
 export async function adversarialTrainingSet(trainMessages: readonly CorpusMessage[], options: AdversarialOptions = DEFAULT_ADVERSARIAL_OPTIONS, seed = 1): Promise<CorpusMessage[]> {
   const heldOut = trainMessages.find((m) => m.heldOut);
   if (heldOut) throw new Error(`adversarialTrainingSet: ${heldOut.key} is held out; only the training split may be augmented`);
@@ -423,7 +426,7 @@ export async function adversarialTrainingSet(trainMessages: readonly CorpusMessa
     else if (choose() < options.trainingHamShare) transform = pick(LIGHT_HAM_TRANSFORMS, choose);
     else continue;
     const raw = await transformMessage(m.raw, transform, messageSeed(seed, m.key, transform), { options, pool, excludeFromPadding: m.key });
-    out.push({ key: `${m.key}#adv-${transform}`, spam: m.spam, heldOut: false, raw });
+    out.push({ key: `${m.key}${ADVERSARIAL_KEY_MARK}${transform}`, spam: m.spam, heldOut: false, raw });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
-import { loadCorpus, type CorpusMessage } from '../../scorer/train/corpus.ts';
+import { loadCorpus, type CorpusMessage } from './corpus.ts';
 import {
   adversarialTrainingSet, buildPaddingPool, DEFAULT_ADVERSARIAL_OPTIONS, homoglyphTable, messageSeed, transformCorpus, transformMessage,
   TRANSFORMS, ZERO_WIDTH_CHARACTERS, type PaddingPool,
