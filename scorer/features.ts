@@ -14,7 +14,7 @@
 // pattern there; each replacement gives exactly what the pattern it replaces gave (the
 // differential tests in features.test.ts compare them on random text).
 import type { EmailEventFields } from '../schemas/contracts.ts';
-import { canonicalText, visibleTextOfHtml } from './canonical.ts';
+import { canonicalText as canonical, visibleTextOfHtml } from './canonical.ts';
 import { combine, fnvString, fnvUnit, FNV_OFFSET, HASH_BUCKETS, PartBuilder, SourceKind, type Namer, type SparseParts } from './feature_vector.ts';
 import { credentialHarvestUrl, formActionsIn, lookAlikeSender } from './phishing.ts';
 
@@ -374,7 +374,18 @@ function words(text: string, words: Namespace, pairs: Namespace, maxWords: numbe
   feeder.all(maxWords, 1);
 }
 
-export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<FeatureGroup> = ALL_GROUPS): EmailFeatures {
+/**
+ * What `make eval`'s ablation turns off to show what each defence buys: the canonical text, and
+ * the narrow windows (without them the body is one window of MAX_BODY_WORDS words beside the wide
+ * one). Serving always uses SHIPPED.
+ */
+export interface FeatureVariant { readonly canonicalText: boolean; readonly narrowWindows: boolean }
+export const SHIPPED: FeatureVariant = { canonicalText: true, narrowWindows: true };
+const AS_WRITTEN = (text: string) => ({ text, invisible: 0, confusables: 0, mixedScriptWords: 0 });
+
+export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<FeatureGroup> = ALL_GROUPS, variant: FeatureVariant = SHIPPED): EmailFeatures {
+  const canonicalText = variant.canonicalText ? canonical : AS_WRITTEN;
+  const windowWords = variant.narrowWindows ? WINDOW_WORDS : MAX_BODY_WORDS;
   builder.begin();
   const wordsOn = groups.has(FeatureGroup.words);
   const ngramsOn = groups.has(FeatureGroup.charNgrams);
@@ -516,9 +527,9 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   let windows = 0;
   do {
     feeder.newWindow();
-    for (let n = 0; n < WINDOW_WORDS && at !== -1; n++) at = feeder.skipToWord(feeder.next(at, wordsOn ? 1 : 0));
+    for (let n = 0; n < windowWords && at !== -1; n++) at = feeder.skipToWord(feeder.next(at, wordsOn ? 1 : 0));
     builder.endPart();
-  } while (at !== -1 && ++windows * WINDOW_WORDS < MAX_BODY_WORDS);
+  } while (at !== -1 && ++windows * windowWords < MAX_BODY_WORDS);
   feeder.flushNgrams();
   builder.endWidePart();
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EmailEventFields } from '../../schemas/contracts.ts';
 import { eventFromRawMessage } from '../mime.ts';
-import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, type EmailFeatures } from '../features.ts';
+import { extractFeatures, FEATURE_SPEC_VERSION, FeatureGroup, HASH_BITS, HASH_BUCKETS, SHIPPED, type EmailFeatures, type FeatureVariant } from '../features.ts';
 import { encodeLinearModel, predictParts, GRAPH_FORMAT, ONNX_OPSET, type LinearModel } from '../onnx_model.ts';
 import { CORPUS_PACKAGE, loadCorpus, type CorpusMessage } from './corpus.ts';
 import { adversarialTrainingSet, ADVERSARIAL_KEY_MARK, DEFAULT_ADVERSARIAL_OPTIONS } from './adversarial.ts';
@@ -55,8 +55,8 @@ export async function parseCorpus(options: { augment: boolean } = { augment: fal
   return parsed;
 }
 
-export function featurise(parsed: readonly ParsedExample[], groups: ReadonlySet<FeatureGroup> = ALL_GROUPS): LabelledFeatures[] {
-  return parsed.map(({ event, ...rest }) => ({ ...rest, features: extractFeatures(event, groups) }));
+export function featurise(parsed: readonly ParsedExample[], groups: ReadonlySet<FeatureGroup> = ALL_GROUPS, variant: FeatureVariant = SHIPPED): LabelledFeatures[] {
+  return parsed.map(({ event, ...rest }) => ({ ...rest, features: extractFeatures(event, groups, variant) }));
 }
 
 export function evaluate(model: Pick<LinearModel, 'weights' | 'bias'>, set: readonly LabelledFeatures[]): BinaryMetrics {
@@ -122,6 +122,41 @@ export async function ablation(options: Omit<TrainOptions, 'outputDirectory'>): 
     const m = evaluate(model, examples.filter((e) => e.heldOut));
     rows.push({ without, f1: m.f1, fpr: m.falsePositiveRate, falsePositives: m.falsePositives, falseNegatives: m.falseNegatives });
     options.log(`ablation ${without === null ? 'all groups' : `without ${without}`}: F1 ${m.f1}, FPR ${m.falsePositiveRate}`);
+  }
+  return rows;
+}
+
+export interface ChangeAblationRow {
+  readonly variant: string;
+  readonly clean: { readonly f1: number; readonly fpr: number };
+  /** Spam F1 over clean held-out ham + each rewritten held-out spam set. */
+  readonly rewritten: Readonly<Record<string, number>>;
+}
+
+/**
+ * What each defence against obfuscation buys: the shipped model, then trained and served without
+ * the adversarial training examples, without canonical text, and without the narrow windows, each
+ * scored on the clean held-out split and on the held-out spam rewritten by each given set.
+ */
+export async function changeAblation(rewrittenSpam: Readonly<Record<string, readonly ParsedExample[]>>, options: Omit<TrainOptions, 'outputDirectory'>): Promise<ChangeAblationRow[]> {
+  const augmented = await parseCorpus({ augment: true });
+  const plain = augmented.filter((e) => !e.key.includes(ADVERSARIAL_KEY_MARK));
+  const variants: Array<{ name: string; parsed: readonly ParsedExample[]; variant: FeatureVariant }> = [
+    { name: 'shipped', parsed: augmented, variant: SHIPPED },
+    { name: 'without adversarial training examples', parsed: plain, variant: SHIPPED },
+    { name: 'without canonical text', parsed: augmented, variant: { ...SHIPPED, canonicalText: false } },
+    { name: 'without narrow windows (the body as one part)', parsed: augmented, variant: { ...SHIPPED, narrowWindows: false } },
+  ];
+  const rows: ChangeAblationRow[] = [];
+  for (const { name, parsed, variant } of variants) {
+    const examples = featurise(parsed, ALL_GROUPS, variant);
+    const model = fitLogisticRegression(examples.filter((e) => !e.heldOut), { ...options, log: () => undefined });
+    const heldOut = examples.filter((e) => e.heldOut);
+    const clean = evaluate(model, heldOut);
+    const ham = heldOut.filter((e) => !e.spam);
+    const rewritten = Object.fromEntries(Object.entries(rewrittenSpam).map(([set, spam]) => [set, evaluate(model, [...ham, ...featurise(spam, ALL_GROUPS, variant)]).f1]));
+    rows.push({ variant: name, clean: { f1: clean.f1, fpr: clean.falsePositiveRate }, rewritten });
+    options.log(`${name}: clean F1 ${clean.f1}, FPR ${clean.falsePositiveRate}; ${Object.entries(rewritten).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   return rows;
 }
