@@ -7,11 +7,11 @@
 //
 // A rewrite parses the message with mailparser (subject, text, HTML), transforms them, and emits a
 // fresh MIME message (text/plain, text/html, or multipart/alternative when both exist; UTF-8 with
-// a declared Content-Transfer-Encoding). Attachments are dropped. The header lines kept are copied
-// byte for byte; the trace (Received, Return-Path) is kept besides the brief's From, To, Reply-To,
-// Date and Message-ID, so an engine's route signals see the same route as on the original and the
-// measured difference is the obfuscation, not lost headers (the `none` control measures what the
-// rewrite alone changes).
+// a declared Content-Transfer-Encoding). Attachments are dropped. Every header field but the
+// subject and the ones describing the old content (MIME-Version, Content-*) is copied byte for
+// byte, in order: the route, the mailer, list headers and priorities stay, so an engine (and a
+// model trained on rewrites) sees the obfuscation and not lost headers (the `none` control
+// measures what the rewrite alone changes).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -47,7 +47,11 @@ export interface AdversarialOptions {
   readonly paddingRunLength: number;
   /** Transfer encodings `reencode` picks from. */
   readonly reencodings: readonly Reencoding[];
-  /** adversarialTrainingSet: share of training ham that also gets a light rewrite. */
+  /** adversarialTrainingSet: share of training spam that gets a rewrite (each rewritten spam is an extra example) ... */
+  readonly trainingSpamShare: number;
+  /** Transforms a training spam's rewrite is drawn from. */
+  readonly trainingSpamTransforms: readonly Transform[];
+  /** ... and share of training ham that gets a light rewrite. */
   readonly trainingHamShare: number;
 }
 
@@ -62,6 +66,8 @@ export const DEFAULT_ADVERSARIAL_OPTIONS: AdversarialOptions = Object.freeze({
   paddingWords: Object.freeze({ min: 200, max: 600 }),
   paddingRunLength: 80,
   reencodings: Object.freeze(['base64', 'quoted-printable'] as const),
+  trainingSpamShare: 1,
+  trainingSpamTransforms: TRANSFORMS,
   trainingHamShare: 0.5,
 });
 
@@ -290,9 +296,10 @@ async function applyStep(content: Content, step: Transform, random: Random, opti
 // ---------------------------------------------------------------------------------------------
 // Emitting the message.
 
-const KEPT_HEADERS = new Set(['return-path', 'received', 'from', 'to', 'cc', 'reply-to', 'date', 'message-id']);
+/** Header fields the rewrite replaces: its own subject and content description. */
+const REPLACED_HEADER = /^(?:subject|mime-version|content-[!-9;-~]*)$/;
 
-/** The kept header fields, byte for byte (folding included), in their original order. */
+/** The header fields kept, byte for byte (folding included), in their original order. */
 function headerLines(raw: Buffer): Buffer[] {
   const text = raw.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
@@ -304,7 +311,7 @@ function headerLines(raw: Buffer): Buffer[] {
     // anything else (the mbox "From " line, garbage) is dropped
   }
   return fields
-    .filter((lines) => KEPT_HEADERS.has(lines[0]!.slice(0, lines[0]!.indexOf(':')).toLowerCase()))
+    .filter((lines) => !REPLACED_HEADER.test(lines[0]!.slice(0, lines[0]!.indexOf(':')).toLowerCase()))
     .map((lines) => Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1'));
 }
 
@@ -422,7 +429,10 @@ export async function adversarialTrainingSet(trainMessages: readonly CorpusMessa
   for (const m of trainMessages) {
     const choose = createRandom(messageSeed(seed, m.key, 'choice'));
     let transform: Transform;
-    if (m.spam) transform = pick(TRANSFORMS, choose);
+    if (m.spam) {
+      if (choose() >= options.trainingSpamShare) continue;
+      transform = pick(options.trainingSpamTransforms, choose);
+    }
     else if (choose() < options.trainingHamShare) transform = pick(LIGHT_HAM_TRANSFORMS, choose);
     else continue;
     const raw = await transformMessage(m.raw, transform, messageSeed(seed, m.key, transform), { options, pool, excludeFromPadding: m.key });

@@ -169,6 +169,9 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
   const random = createRandom(options.seed);
   const order = examples.map((_, i) => i);
   const scores = new Float64Array(examples.reduce((most, e) => Math.max(most, e.features.parts.length), 2));
+  const averaged = new Float64Array(HASH_BUCKETS);
+  let averagedBias = 0;
+  let snapshots = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -206,8 +209,16 @@ export function fitLogisticRegression(examples: readonly LabelledFeatures[], opt
       b -= (options.learningRate * error) / Math.sqrt(bg2);
     }
     options.log(`epoch ${epoch + 1}/${options.epochs}: mean log loss ${(loss / examples.length).toFixed(5)}`);
+    // The model is the average of the weights after each epoch of the second half: one shuffle's
+    // luck then moves the held-out numbers far less than the last epoch's weights alone do.
+    if (epoch >= Math.floor(options.epochs / 2)) {
+      for (let i = 0; i < w.length; i++) averaged[i]! += w[i]!;
+      averagedBias += b;
+      snapshots++;
+    }
   }
-  return { weights: Float32Array.from(w), bias: Math.fround(b) };
+  for (let i = 0; i < averaged.length; i++) averaged[i]! /= snapshots;
+  return { weights: Float32Array.from(averaged), bias: Math.fround(averagedBias / snapshots) };
 }
 
 async function packageVersion(name: string): Promise<string> {
