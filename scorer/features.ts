@@ -14,6 +14,7 @@
 // pattern there; each replacement gives exactly what the pattern it replaces gave (the
 // differential tests in features.test.ts compare them on random text).
 import type { EmailEventFields } from '../schemas/contracts.ts';
+import { truncateChars } from '../schemas/limits.ts';
 import { canonicalText as canonical, visibleTextOfHtml } from './canonical.ts';
 import { combine, fnvString, fnvUnit, FNV_OFFSET, HASH_BUCKETS, PartBuilder, SourceKind, type Namer, type SparseParts } from './feature_vector.ts';
 import { credentialHarvestUrl, formActionsIn, lookAlikeSender } from './phishing.ts';
@@ -22,6 +23,12 @@ export { HASH_BITS, HASH_BUCKETS } from './feature_vector.ts';
 export const FEATURE_SPEC_VERSION = 'fs4';
 /** Body words looked at: the start of a message carries its intent, and each word costs CPU. */
 const MAX_BODY_WORDS = 1024;
+/**
+ * Body characters canonicalised and read: enough for MAX_BODY_WORDS ordinary words several times
+ * over. NFKC can make a text 18 times longer ("\uFDFA" is 18 characters), so canonicalising all
+ * 256 Ki characters a body may hold cost up to 110 ms of CPU; this prefix bounds it.
+ */
+const MAX_BODY_CHARS_READ = 32 * 1024;
 /** Body words per window: a window is scored on its own, so padding appended to spam sits in windows of its own. */
 export const WINDOW_WORDS = 64;
 /**
@@ -399,7 +406,7 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   const text = email.textBody ?? '';
   const html = email.htmlBody ?? '';
   const visible = html.length > 0 ? visibleTextOfHtml(html) : { text: '', hiddenChars: 0 };
-  const body = canonicalText(text.trim().length > 0 ? text : visible.text);
+  const body = canonicalText(truncateChars(text.trim().length > 0 ? text : visible.text, MAX_BODY_CHARS_READ));
   if (wordsOn || ngramsOn) {
     feeder.start(subject.text, NS.subject, NS.subjectPairs, ngramsOn ? NS.subjectNgrams : undefined, MAX_SUBJECT_NGRAM_CHARS);
     feeder.all(MAX_SUBJECT_WORDS, wordsOn ? 1 : 0);
