@@ -44,12 +44,15 @@ test('NUL and lone surrogates are stored reversibly, subjects are cut between ch
   const receivedAtMs = Date.now();
   const emoji = 'a'.repeat(SUBJECT_MAX_CHARS - 1) + '😀 and more';
   const mathBold = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x1d400 + ((i * 7) % 52)) + (i % 5 === 4 ? ' ' : '')).join('');
+  // A lone high surrogate (D800) inside a UTF-16 encoded word. A protobuf string cannot carry one
+  // (the event is refused as NOT_PROTOBUF), and the MIME parser decodes it to U+FFFD, so no lone
+  // surrogate reaches a row today; the escaped form still covers one if a parser ever lets it by.
+  const utf16 = Buffer.from([0x00, 0x61, 0xd8, 0x00, 0x00, 0x62]).toString('base64');
   const events: EmailEventFields[] = [
     { tenantId: 'hostile', messageId: '<nul@x>', receivedAtMs, subject: 'win\u0000 money \\ now', ...body,
       from: { name: 'Ann', address: 'ann\u0000@colleague.example' }, envelope: { mailFrom: 'bounce\u0000@colleague.example' } },
-    // A lone high surrogate (D800): protobufjs writes and reads it back as one (the MIME parser never makes one: it decodes to U+FFFD).
-    { tenantId: 'hostile', messageId: '<surrogate@x>', receivedAtMs, envelope: { mailFrom: 'boss@spam.example' }, subject: 'a\ud800b', ...body,
-      from: { name: 'Boss', address: 'boss@spam.example' } },
+    { tenantId: 'hostile', messageId: '<surrogate@x>', receivedAtMs, envelope: { mailFrom: 'boss@spam.example' },
+      rawMessage: Buffer.from(`From: Boss <boss@spam.example>\r\nSubject: =?UTF-16BE?B?${utf16}?=\r\n\r\nSee you at the meeting.\r\n`) },
     { tenantId: 'hostile', messageId: '<emoji@x>', receivedAtMs, subject: emoji, ...body, from: { name: 'Ann', address: 'ann@colleague.example' } },
     { tenantId: 'hostile', messageId: '<bold@x>', receivedAtMs, subject: mathBold, ...body, from: { name: 'Ann', address: 'ann@colleague.example' } },
     { tenantId: 'hostile', messageId: '<blocked@x>', receivedAtMs, subject: 'Invoice', ...body,
@@ -68,8 +71,8 @@ test('NUL and lone surrogates are stored reversibly, subjects are cut between ch
   assert.equal(original(nul).mail_from, 'bounce\u0000@colleague.example');
 
   const surrogate = rows.get('<surrogate@x>')!;
-  assert.equal(surrogate.text_escaped, true);
-  assert.equal(original(surrogate).subject, 'a\ud800b');
+  assert.equal(surrogate.text_escaped, false);
+  assert.equal(surrogate.subject, 'a\ufffdb');
 
   const cut = rows.get('<emoji@x>')!;
   assert.equal(cut.text_escaped, false, 'a cut between characters leaves nothing to escape');
