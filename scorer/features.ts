@@ -17,7 +17,7 @@ import type { EmailEventFields } from '../schemas/contracts.ts';
 import { truncateChars } from '../schemas/limits.ts';
 import { canonicalText as canonical, visibleTextOfHtml } from './canonical.ts';
 import { combine, fnvString, fnvUnit, FNV_OFFSET, HASH_BUCKETS, PartBuilder, SourceKind, type Namer, type SparseParts } from './feature_vector.ts';
-import { credentialHarvestUrl, formActionsIn, lookAlikeSender } from './phishing.ts';
+import { credentialHarvestUrl, formActionsIn, lookAlikeSender, registrableDomain as registrable } from './phishing.ts';
 
 export { HASH_BITS, HASH_BUCKETS } from './feature_vector.ts';
 export const FEATURE_SPEC_VERSION = 'fs4';
@@ -776,14 +776,6 @@ export function explanationName(name: string): string {
   return wellFormed.includes('\0') ? wellFormed.replaceAll('\0', '\uFFFD') : wellFormed;
 }
 
-/** The last two labels (three for short second-level labels such as co.uk): close enough for comparing senders. */
-function registrable(host: string): string {
-  const labels = host.split('.');
-  if (labels.length <= 2) return host;
-  const secondLevel = labels[labels.length - 2] ?? '';
-  const keep = secondLevel.length <= 3 && (labels[labels.length - 1] ?? '').length === 2 ? 3 : 2;
-  return labels.slice(-keep).join('.');
-}
 
 function bucketOf(n: number): string {
   if (n <= 1) return String(n);
