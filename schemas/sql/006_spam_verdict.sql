@@ -1,4 +1,4 @@
--- Issue 10: bulk mail gets a verdict of its own, `spam`, apart from `malicious` (phishing and
+-- Issue 11: bulk mail gets a verdict of its own, `spam`, apart from `malicious` (phishing and
 -- malware), and each tenant chooses which verdicts alert (scorer/risk.ts has the rules).
 --
 -- Like every file here it runs at every start-up (`mailscore migrate`, the pipeline, replay), so
