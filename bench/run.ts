@@ -44,6 +44,8 @@ if (LADDER_RATES.some((r) => !(r > 0))) throw new Error(`BENCH_LADDER_RATES must
 const LADDER_SECONDS = knob('BENCH_LADDER_SECONDS', 10);
 const LATENCY_BUDGET_MS = knob('BENCH_LATENCY_BUDGET_MS', 500);
 const HTTP_PORT = 19_464;
+/** Preload and drains only, nothing written: a quick measure while working on a change (`make bench N=50000 BENCH_DRAINS_ONLY=1`). */
+const DRAINS_ONLY = knob('BENCH_DRAINS_ONLY', 0) === 1;
 const COMPRESSION = (process.env.BENCH_COMPRESSION ?? 'none') as keyof typeof PRELOAD_COMPRESSION;
 if (!(COMPRESSION in PRELOAD_COMPRESSION)) throw new Error(`BENCH_COMPRESSION must be none or gzip, got "${COMPRESSION}"`);
 
@@ -99,6 +101,14 @@ async function main() {
     say(`preloaded in ${result.seconds.toFixed(1)} s (${(result.bytes / RAW_N / 1024).toFixed(1)} KiB per event)`);
     return result;
   })();
+
+  if (DRAINS_ONLY) {
+    for (let run = 1; run <= RUNS; run++) {
+      await drain(run, structured);
+      if (rawLoaded !== null) await drain(run, raw);
+    }
+    return;
+  }
 
   say('raw consume ceiling (kafkajs read + decode)');
   const consume = await consumeCeiling(kafka, config.topics.input, N);

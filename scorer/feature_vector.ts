@@ -58,42 +58,57 @@ export interface Namer {
 /** Rebuilds the text of a range of a text: a word (SourceKind.word) or a character n-gram (SourceKind.ngram). */
 export type RangeNamer = (kind: number, text: string, start: number, end: number) => string;
 
-/** One open part: weights summed per bucket in dense arrays, touching only the buckets it uses. */
+/**
+ * One open part: weights summed per bucket. A dense bucket → slot map (one random access per
+ * feature, into 1 MiB), the slots themselves compact, so closing a part or adding it to another
+ * walks only the buckets it used.
+ */
 class OpenPart {
-  readonly weights = new Float64Array(HASH_BUCKETS);
-  readonly slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
-  touched = new Int32Array(1024);
+  private readonly slotOf = new Int32Array(HASH_BUCKETS).fill(-1);
+  bucketAt = new Int32Array(1024);
+  weightAt = new Float64Array(1024);
   firstSource = new Int32Array(1024);
   count = 0;
 
   /** Adds `weight` to the bucket of `hash`; true when the bucket is new in this part, its source being `source`. */
   bump(hash: number, weight: number, source: number): boolean {
     const bucket = hash & MASK;
-    this.weights[bucket]! += weight;
-    if (this.slotOf[bucket] !== -1) return false;
-    if (this.count === this.touched.length) {
-      this.touched = grownInt32(this.touched);
-      this.firstSource = grownInt32(this.firstSource);
+    const slot = this.slotOf[bucket]!;
+    if (slot !== -1) {
+      this.weightAt[slot]! += weight;
+      return false;
     }
+    if (this.count === this.bucketAt.length) this.grow();
     this.slotOf[bucket] = this.count;
-    this.touched[this.count] = bucket;
+    this.bucketAt[this.count] = bucket;
+    this.weightAt[this.count] = weight;
     this.firstSource[this.count++] = source;
     return true;
   }
 
+  /** Adds every bucket of `other` (its summed weight, its source) to this part. */
+  addPart(other: OpenPart): void {
+    const { bucketAt, weightAt, firstSource } = other;
+    for (let i = 0; i < other.count; i++) this.bump(bucketAt[i]!, weightAt[i]!, firstSource[i]!);
+  }
+
   clear(): void {
-    for (let i = 0; i < this.count; i++) {
-      const bucket = this.touched[i]!;
-      this.weights[bucket] = 0;
-      this.slotOf[bucket] = -1;
-    }
+    for (let i = 0; i < this.count; i++) this.slotOf[this.bucketAt[i]!] = -1;
     this.count = 0;
+  }
+
+  private grow(): void {
+    this.bucketAt = grownInt32(this.bucketAt);
+    this.firstSource = grownInt32(this.firstSource);
+    const weights = new Float64Array(this.weightAt.length * 2);
+    weights.set(this.weightAt);
+    this.weightAt = weights;
   }
 }
 
 export class PartBuilder {
   private readonly open = new OpenPart();
-  /** A second part filled alongside the first: the wide window over the body's first words. */
+  /** A second part filled alongside the first: the wide window over the body's words, the sum of its narrow windows. */
   private readonly wide = new OpenPart();
 
   // Output of the email so far.
@@ -137,7 +152,7 @@ export class PartBuilder {
     return this.open.bump(hash, weight, this.sourceCount);
   }
 
-  /** The same for the wide part; when a feature's two bumps both open a bucket, one `source` call after both serves both. */
+  /** The same for the wide part, for what only it holds: character n-grams, and word pairs across two narrow windows. */
   bumpWide(hash: number, weight: number): boolean {
     return this.wide.bump(hash, weight, this.sourceCount);
   }
@@ -171,6 +186,15 @@ export class PartBuilder {
     this.close(this.open);
   }
 
+  /**
+   * Closes the open part as a narrow window of the body, adding its buckets to the wide part
+   * first: the wide part gets each word once per window instead of once per word.
+   */
+  endWindow(): void {
+    this.wide.addPart(this.open);
+    this.close(this.open);
+  }
+
   /** Closes the wide part, which becomes the next part. */
   endWidePart(): void {
     this.close(this.wide);
@@ -186,25 +210,22 @@ export class PartBuilder {
       this.outValues = values;
     }
     const base = this.outLength;
-    const { touched, weights, slotOf, firstSource } = part;
+    const { bucketAt, weightAt, firstSource } = part;
     let norm = 0;
     for (let i = 0; i < count; i++) {
-      const bucket = touched[i]!;
-      const total = weights[bucket]!;
+      const total = weightAt[i]!;
       // Sub-linear in repeats; a fractional count (a down-weighted feature seen once) stays as it is.
       const weight = total <= 1 ? total : 1 + Math.log(total);
-      this.outIndices[base + i] = bucket;
+      this.outIndices[base + i] = bucketAt[i]!;
       this.outValues[base + i] = weight;
       this.outSources[base + i] = firstSource[i]!;
       norm += weight * weight;
-      weights[bucket] = 0;
-      slotOf[bucket] = -1;
     }
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let i = 0; i < count; i++) this.outValues[base + i]! *= scale;
     this.outLength += count;
     this.partEnds.push(this.outLength);
-    part.count = 0;
+    part.clear();
   }
 
   finish(): SparseParts & Namer {

@@ -31,13 +31,10 @@ const MAX_BODY_WORDS = 1024;
 const MAX_BODY_CHARS_READ = 32 * 1024;
 /** Body words per window: a window is scored on its own, so padding appended to spam sits in windows of its own. */
 export const WINDOW_WORDS = 64;
-/**
- * The body also gets one wide window over all the words read, with the character n-grams: spam
- * that needs more than 64 words to show itself is read as a whole there, as the old single bag
- * read it (held-out F1 0.9869 with a 256-word wide window, 0.9913 with all 1,024 words), while
- * padding still cannot dilute the narrow windows.
- */
-const WIDE_WINDOW_WORDS = 1024;
+// The body also gets one wide window over all the words read, with the character n-grams: spam
+// that needs more than 64 words to show itself is read as a whole there, as the old single bag
+// read it (held-out F1 0.9869 with a 256-word wide window, 0.9913 with all 1,024 words), while
+// padding still cannot dilute the narrow windows.
 /** Subject and display-name words looked at. */
 const MAX_SUBJECT_WORDS = 200;
 /** Subject characters looked at for character n-grams: obfuscated words ("v1agra", "fr.ee") live there. */
@@ -191,9 +188,9 @@ const NS = {
 
 /**
  * Feeds the words of a text to the open part: each word, and each pair of neighbours, hashed from
- * the text's units. For the body it also fills the wide part with the first words, alongside the
- * narrow windows, in the same pass. Character 4-grams go to the wide part when one is open (the
- * body), else to the open part (the subject).
+ * the text's units. For the body, the open part is a narrow window, which `endWindow` adds to the
+ * wide part; the pair that spans two windows, and the character 4-grams, go to the wide part
+ * directly. For other texts (the subject) everything goes to the open part.
  */
 class WordFeeder {
   private text = '';
@@ -205,9 +202,8 @@ class WordFeeder {
   private pairs!: Namespace;
   private ngrams: Namespace | undefined;
   private previous = { hash: 0, start: -1, end: -1 };
-  private widePrevious = { hash: 0, start: -1, end: -1 };
-  /** Words the wide part still takes; 0 when it is closed. */
-  private wideLeft = 0;
+  /** The next pair spans two narrow windows: it belongs to the wide part only. */
+  private pairAcrossWindows = false;
   /** N-grams go to the wide part (the body), not the open one (the subject). */
   private ngramsWide = false;
   private ngramBudget = 0;
@@ -218,7 +214,7 @@ class WordFeeder {
   private rolling = 0;
   private lastEnd = 0;
 
-  start(text: string, words: Namespace, pairs: Namespace, ngrams: Namespace | undefined, ngramChars: number, wideWords = 0): void {
+  start(text: string, words: Namespace, pairs: Namespace, ngrams: Namespace | undefined, ngramChars: number, body = false): void {
     this.text = text;
     this.textId = -1;
     this.words = words;
@@ -228,18 +224,17 @@ class WordFeeder {
     this.pairsId = -1;
     this.ngramsId = -1;
     this.previous.start = -1;
-    this.widePrevious.start = -1;
-    this.wideLeft = wideWords;
-    this.ngramsWide = wideWords > 0;
+    this.pairAcrossWindows = false;
+    this.ngramsWide = body;
     this.ngramBudget = ngrams === undefined ? 0 : ngramChars;
     this.ringLength = 0;
     this.rolling = 0;
     if (this.ngramBudget > 0) this.pushCharacter(SPACE, 0);
   }
 
-  /** A new narrow window: its pairs do not reach back into the last one. */
+  /** A new narrow window: its first pair reaches back into the last one, so only the wide part has it. */
   newWindow(): void {
-    this.previous.start = -1;
+    this.pairAcrossWindows = this.previous.start !== -1;
   }
 
   /** Where the next word starts at or after `at`, or -1 when no word is left (also for `at` = -1). */
@@ -278,7 +273,6 @@ class WordFeeder {
     if (wordLength > MAX_WORD_UNITS) hash = LONG_WORD;
     else if (digits && wordLength > 2) hash = NUMBER_OF_LENGTH[Math.min(wordLength, 8)]!;
     if (wordWeight > 0) this.addWord(hash, start, at, wordWeight);
-    if (this.wideLeft > 0) this.wideLeft--;
     if (this.ngramBudget > 0) this.feedNgrams(start, at);
     return at;
   }
@@ -301,36 +295,21 @@ class WordFeeder {
     return this.textId;
   }
 
-  /**
-   * A word, and the pair it ends, into the open part and, while it takes words, the wide part.
-   * Both bumps happen before the one `source` call, which then serves a bucket new in either.
-   */
+  /** A word, and the pair it ends, into the open part (a pair across two windows into the wide part). */
   private addWord(hash: number, start: number, end: number, weight: number): void {
-    const wide = this.wideLeft > 0;
-    const word = combine(this.words.hash, hash);
-    if ((builder.bump(word, weight) ? 1 : 0) + (wide && builder.bumpWide(word, weight) ? 1 : 0) > 0) {
+    if (builder.bump(combine(this.words.hash, hash), weight)) {
       if (this.namespaceId === -1) this.namespaceId = builder.text(this.words.name);
       builder.source(SourceKind.word, this.namespaceId, this.textIdentity(), start, end);
     }
     const previous = this.previous;
-    const widePrevious = this.widePrevious;
     if (previous.start !== -1) {
       const pair = combine(combine(this.pairs.hash, previous.hash), hash);
-      // Within a narrow window the wide part's previous word is the same one, and so is the pair.
-      const shared = wide && widePrevious.start === previous.start;
-      if ((builder.bump(pair, weight) ? 1 : 0) + (shared && builder.bumpWide(pair, weight) ? 1 : 0) > 0) this.pairSource(previous, start, end);
-    }
-    if (wide && widePrevious.start !== -1 && widePrevious.start !== previous.start) {
-      if (builder.bumpWide(combine(combine(this.pairs.hash, widePrevious.hash), hash), weight)) this.pairSource(widePrevious, start, end);
+      if (this.pairAcrossWindows ? builder.bumpWide(pair, weight) : builder.bump(pair, weight)) this.pairSource(previous, start, end);
+      this.pairAcrossWindows = false;
     }
     previous.hash = hash;
     previous.start = start;
     previous.end = end;
-    if (wide) {
-      widePrevious.hash = hash;
-      widePrevious.start = start;
-      widePrevious.end = end;
-    }
   }
 
   private pairSource(previous: { start: number; end: number }, start: number, end: number): void {
@@ -529,14 +508,14 @@ export function extractFeatures(email: EmailEventFields, groups: ReadonlySet<Fea
   builder.endPart();
 
   // Parts 1…: the body in narrow windows of WINDOW_WORDS words, each scored on its own, then the
-  // wide window over its first WIDE_WINDOW_WORDS words, filled in the same pass.
-  feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined, MAX_BODY_NGRAM_CHARS, WIDE_WINDOW_WORDS);
+  // wide window over all of them, their sum.
+  feeder.start(body.text, NS.body, NS.bodyPairs, ngramsOn ? NS.bodyNgrams : undefined, MAX_BODY_NGRAM_CHARS, true);
   let at = wordsOn || ngramsOn ? feeder.skipToWord(0) : -1;
   let windows = 0;
   do {
     feeder.newWindow();
     for (let n = 0; n < windowWords && at !== -1; n++) at = feeder.skipToWord(feeder.next(at, wordsOn ? 1 : 0));
-    builder.endPart();
+    builder.endWindow();
   } while (at !== -1 && ++windows * windowWords < MAX_BODY_WORDS);
   feeder.flushNgrams();
   builder.endWidePart();
