@@ -60,7 +60,7 @@ export const FeatureGroup = {
   auth: 'auth',
 } as const;
 export type FeatureGroup = (typeof FeatureGroup)[keyof typeof FeatureGroup];
-const ALL_GROUPS: ReadonlySet<FeatureGroup> = new Set(Object.values(FeatureGroup));
+export const ALL_GROUPS: ReadonlySet<FeatureGroup> = new Set(Object.values(FeatureGroup));
 
 /** Rule signals the risk engine scores explicitly, besides feeding them to the model. */
 export const RuleFlag = {
