@@ -238,12 +238,12 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
     async function handle(emails: readonly InboundEmail[]): Promise<BatchOutcome> {
       if (replay?.throttle !== undefined) await replay.throttle(emails.length, running.signal);
       // Scoring reads tenant policy (PostgreSQL) and threat intel (Redis): an outage of either waits.
-      const { scored, rejected } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
+      const { scored, rejected, fieldsCut } = await resilient('scoring', Dependency.postgres, () => scorer.score(emails));
       const poison = await writeIsolatingPoison(scored);
       // A row PostgreSQL refused is dead-lettered, but the email was scored: its alert goes out
       // like any other, or a crafted email that no row can hold would also silence its alert.
       if (replay === undefined || replay.alerts) await resilient('publishing alerts', Dependency.kafka, () => alerts.publish(scored));
-      if (poison.length === 0) return { rejected };
+      if (poison.length === 0) return { rejected, fieldsCut };
       // The scorer hands each email's source position on unchanged: it identifies the record.
       const bySource = new Map(emails.map((e) => [e.source, e]));
       const refusedBySink: RejectedEmail[] = poison.map(({ row, error }) => ({
@@ -252,7 +252,7 @@ export async function createPipeline(config: Config, logger: Logger, registry: R
         code: error.code,
         reason: error.message,
       }));
-      return { rejected: [...rejected, ...refusedBySink] };
+      return { rejected: [...rejected, ...refusedBySink], fieldsCut };
     }
 
     let stopping: Promise<void> | undefined;

@@ -110,7 +110,7 @@ async function main() {
     return;
   }
 
-  say('raw consume ceiling (kafkajs read + decode)');
+  say('raw consume ceiling (kafkajs read + identity check)');
   const consume = await consumeCeiling(kafka, config.topics.input, N);
   say(`  ${Math.round(consume.eps)}/s`);
 

@@ -3,7 +3,7 @@
 import kafkajs, { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchHandler, InboundEmail } from '../schemas/contracts.ts';
-import { decodeEmailEvent, parseFrame, type DecodeResult } from './decode.ts';
+import { parseFrame, readEmailIdentity, type IdentityResult } from './decode.ts';
 import { resolveWithoutRegistry, type ResolveSchema, type SchemaVerdict } from './schema_registry.ts';
 import { sendDeadLetters, type DeadLetter } from './dead_letter.ts';
 import type { IngestMetrics } from './metrics.ts';
@@ -201,20 +201,20 @@ export function createIngest(options: IngestOptions): Ingest {
       }
       return verdict;
     };
-    type Decoded = { decoded: DecodeResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null };
+    type Decoded = { decoded: IdentityResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null };
     /**
      * Plain protobuf, or a Confluent frame whose schema is ours around it. Only a frame waits (for
      * its schema verdict): a plain record is decoded without a promise, on the hot path.
      */
     const decode = (value: Buffer | null): Decoded | Promise<Decoded> => {
-      if (value === null) return { decoded: decodeEmailEvent(value), payload: null };
+      if (value === null) return { decoded: readEmailIdentity(value), payload: null };
       const frame = parseFrame(value);
       if (!frame.ok) return { decoded: frame, payload: null };
       // The workers decode the payload again: they get the protobuf bytes, never the frame.
-      if (!frame.framed) return { decoded: decodeEmailEvent(frame.payload), payload: frame.payload };
+      if (!frame.framed) return { decoded: readEmailIdentity(frame.payload), payload: frame.payload };
       metrics.framed.inc();
       return resolveFramed(frame.schemaId, frame.messageIndexes).then((verdict): Decoded =>
-        (verdict.ok ? { decoded: decodeEmailEvent(frame.payload), payload: frame.payload } : { decoded: verdict, payload: null }));
+        (verdict.ok ? { decoded: readEmailIdentity(frame.payload), payload: frame.payload } : { decoded: verdict, payload: null }));
     };
     try {
       for (const message of messages) {
@@ -222,8 +222,7 @@ export function createIngest(options: IngestOptions): Ingest {
         const pending = decode(message.value);
         const { decoded, payload: bytes } = pending instanceof Promise ? await pending : pending;
         if (decoded.ok) {
-          for (const field of decoded.cut) metrics.fieldsCut.inc({ field });
-          const email: InboundEmail = { event: decoded.event, bytes: bytes!, key: message.key, source };
+          const email: InboundEmail = { identity: decoded.identity, bytes: bytes!, key: message.key, source };
           accepted.push(email);
           continue;
         }
@@ -250,6 +249,7 @@ export function createIngest(options: IngestOptions): Ingest {
       const endTimer = metrics.handlerSeconds.startTimer();
       try {
         const outcome = await handler(accepted);
+        for (const field of outcome.fieldsCut ?? []) metrics.fieldsCut.inc({ field });
         for (const rejected of outcome.rejected) {
           // Refusals are rare: look the record up only for them, not for every accepted one.
           const original = messages.find((m) => m.offset === rejected.email.source.offset)!;

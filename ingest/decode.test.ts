@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeEmailEvent, DecodeFailureCode, encodeFrame, MAX_MESSAGE_INDEXES, parseFrame } from './decode.ts';
+import { decodeEmailEvent, DecodeFailureCode, encodeFrame, MAX_MESSAGE_INDEXES, parseFrame, readEmailIdentity } from './decode.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EmailEventCodec, type EmailEventFields } from '../schemas/contracts.ts';
 import { boundRepeatedFields, decodeLimitedEvent, EVENT_LIMITS, limitEvent } from '../schemas/limits.ts';
+import { createHash } from 'node:crypto';
 
 const valid = {
   tenantId: 'acme',
@@ -40,6 +41,60 @@ test('bad input is refused with a code and a reason', () => {
       assert.ok(result.reason.length > 0);
     }
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The consumer reads only an event's identity (issue 10): it must take and refuse exactly what
+// the full decode takes and refuses, wherever the fault is in the identity or the top level.
+
+test('the identity read takes and refuses the events the full decode does, with the same identity, code and reason', () => {
+  // Choices drawn from a hash of a counter: the same cases on every run.
+  let draws = 0;
+  const random = () => createHash('sha256').update(`identity-${draws++}`).digest().readUInt32BE(0) / 2 ** 32;
+  const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)]!;
+  const ids = ['', 'acme', '<1@example.org>', 'a\nb', 'é'.repeat(3), 'x'.repeat(EVENT_LIMITS.idChars + 1), '\ufeffbom'];
+  const times = [0, valid.receivedAtMs, 1_764_000_000, -5, 2 ** 52, Date.UTC(2099, 0, 1)];
+  const cases: Uint8Array[] = [];
+  for (let n = 0; n < 400; n++) {
+    const fields: EmailEventFields = { tenantId: pick(ids), messageId: pick(ids), receivedAtMs: pick(times) };
+    if (random() < 0.4) fields.subject = pick(['', 'hello']);
+    if (random() < 0.2) fields.textBody = pick(['', 'body']);
+    if (random() < 0.2) fields.htmlBody = pick(['', '<p>body</p>']);
+    if (random() < 0.2) fields.rawMessage = pick([Buffer.alloc(0), Buffer.from('Subject: x\r\n\r\nbody')]);
+    if (random() < 0.3) fields.from = { address: 'a@example.org' };
+    if (random() < 0.3) fields.headers = [{ name: 'X-Mailer', value: 'test' }];
+    let bytes = encode(fields);
+    // A field given twice: the last occurrence wins, in both readers.
+    if (random() < 0.3) bytes = Buffer.concat([bytes, encode({ [pick(['tenantId', 'messageId', 'subject', 'textBody'] as const)]: pick(['', 'later']) })]);
+    if (random() < 0.2) bytes = Buffer.concat([bytes, encode({ receivedAtMs: pick(times) })]);
+    cases.push(bytes);
+  }
+  // Faults in the top level: truncated, a broken length, a stray byte, field number 0, invalid UTF-8 in an id.
+  const whole = encode(valid);
+  cases.push(whole.subarray(0, whole.length - 3), Buffer.concat([whole, Buffer.of(0x0a, 0x7f)]), Buffer.concat([whole, Buffer.of(0xff)]), Buffer.of(0x00, 0x01));
+  cases.push(Buffer.concat([encode(valid), Buffer.of(0x0a, 0x02, 0xc3, 0x28)]));
+  let accepted = 0;
+  for (const bytes of cases) {
+    const full = decodeEmailEvent(bytes);
+    const identity = readEmailIdentity(bytes);
+    assert.equal(identity.ok, full.ok, `${Buffer.from(bytes).toString('hex')}: ${full.ok ? 'taken' : full.reason} by the full decode`);
+    if (full.ok && identity.ok) {
+      accepted++;
+      assert.deepEqual([identity.identity.tenantId, identity.identity.messageId, identity.identity.receivedAtMs],
+        [full.event.tenantId, full.event.messageId, full.event.receivedAtMs]);
+    } else if (!full.ok && !identity.ok) {
+      assert.equal(identity.code, full.code);
+      if (full.code !== DecodeFailureCode.notProtobuf) assert.equal(identity.reason, full.reason);
+    }
+  }
+  assert.ok(accepted > 20 && accepted < cases.length - 20, `both outcomes are exercised (${accepted} of ${cases.length} taken)`);
+});
+
+test('a fault below the top level is left to the workers, which decode the whole event', () => {
+  // An Address (field 5) whose body is a truncated field: the top level is well formed.
+  const bytes = Buffer.concat([encode({ tenantId: 't', messageId: 'm', receivedAtMs: valid.receivedAtMs, subject: 's' }), Buffer.of(0x2a, 0x02, 0x0a, 0x05)]);
+  assert.equal(decodeEmailEvent(bytes).ok, false);
+  assert.equal(readEmailIdentity(bytes).ok, true);
 });
 
 // ---------------------------------------------------------------------------------------------

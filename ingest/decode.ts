@@ -1,6 +1,6 @@
 // Pure: bytes from Kafka in, a validated EmailEvent or the reason it is unusable out.
 import type { EmailEvent } from '../schemas/contracts.ts';
-import { decodeLimitedEvent, EVENT_LIMITS, type CutFields } from '../schemas/limits.ts';
+import { decodeLimitedEvent, EVENT_LIMITS, readEventIdentity, type CutFields, type EventIdentity } from '../schemas/limits.ts';
 
 export const DecodeFailureCode = {
   emptyValue: 'EMPTY_VALUE',
@@ -21,6 +21,29 @@ export type DecodeResult =
 const EARLIEST_RECEIVED_MS = 946_684_800_000;
 const LATEST_RECEIVED_MS = 4_102_444_800_000;
 
+export type IdentityResult =
+  | { readonly ok: true; readonly identity: EventIdentity }
+  | { readonly ok: false; readonly code: DecodeFailureCode; readonly reason: string };
+
+/**
+ * The consumer's check of a record: its identity read and validated as `decodeEmailEvent`
+ * validates it, without decoding the rest of the event. The workers decode all of it, once; a
+ * fault they find there dead-letters that one event from the scoring stage.
+ */
+export function readEmailIdentity(bytes: Uint8Array | null): IdentityResult {
+  if (bytes === null || bytes.length === 0) {
+    return { ok: false, code: DecodeFailureCode.emptyValue, reason: 'record has no value' };
+  }
+  let identity: EventIdentity;
+  try {
+    identity = readEventIdentity(bytes);
+  } catch (err) {
+    return { ok: false, code: DecodeFailureCode.notProtobuf, reason: `not an email.v1.EmailEvent: ${(err as Error).message}` };
+  }
+  return refusalOf(identity) ?? { ok: true, identity };
+}
+
+/** The whole event, decoded and held to EVENT_LIMITS, validated; for tools that read one record (the DLQ's). */
 export function decodeEmailEvent(bytes: Uint8Array | null): DecodeResult {
   if (bytes === null || bytes.length === 0) {
     return { ok: false, code: DecodeFailureCode.emptyValue, reason: 'record has no value' };
@@ -33,11 +56,19 @@ export function decodeEmailEvent(bytes: Uint8Array | null): DecodeResult {
   } catch (err) {
     return { ok: false, code: DecodeFailureCode.notProtobuf, reason: `not an email.v1.EmailEvent: ${(err as Error).message}` };
   }
-  return validate(decoded.event, decoded.cut);
+  const { event, cut } = decoded;
+  const hasContent =
+    event.subject.length > 0 || event.textBody.length > 0 || event.htmlBody.length > 0 ||
+    event.rawMessage.length > 0 || event.from != null;
+  return refusalOf({ tenantId: event.tenantId, messageId: event.messageId, receivedAtMs: event.receivedAtMs, hasContent }) ?? { ok: true, event, cut };
 }
 
-/** Identifiers end up in primary keys and alert ids: keep them printable, well formed and bounded. */
-function validate(event: EmailEvent, cut: CutFields): DecodeResult {
+/**
+ * Why an event cannot be taken, or undefined: identifiers end up in primary keys and alert ids,
+ * so they must be printable, well formed and bounded; the time must be milliseconds; and there
+ * must be something to score.
+ */
+function refusalOf(event: EventIdentity): { ok: false; code: DecodeFailureCode; reason: string } | undefined {
   for (const [name, value] of [['tenant_id', event.tenantId], ['message_id', event.messageId]] as const) {
     if (value.length === 0) return { ok: false, code: DecodeFailureCode.missingField, reason: `${name} is empty` };
     if (value.length > EVENT_LIMITS.idChars) {
@@ -62,13 +93,10 @@ function validate(event: EmailEvent, cut: CutFields): DecodeResult {
       reason: `received_at_ms ${event.receivedAtMs} is not milliseconds between 2000 and 2100`,
     };
   }
-  const hasContent =
-    event.subject.length > 0 || event.textBody.length > 0 || event.htmlBody.length > 0 ||
-    event.rawMessage.length > 0 || event.from != null;
-  if (!hasContent) {
+  if (!event.hasContent) {
     return { ok: false, code: DecodeFailureCode.missingField, reason: 'event has neither structured content nor raw_message' };
   }
-  return { ok: true, event, cut };
+  return undefined;
 }
 
 // The Confluent wire format (what Confluent's KafkaProtobufSerializer writes):

@@ -1,6 +1,7 @@
 // Types shared between stages. Stages never import each other; what crosses a stage boundary
 // is declared here (and in the protobuf contract beside it).
 import { email } from './generated/email_v1.js';
+import type { EventIdentity } from './limits.ts';
 
 export const EmailEventCodec = email.v1.EmailEvent;
 export const AlertCodec = email.v1.Alert;
@@ -19,9 +20,12 @@ export interface SourcePosition {
   readonly offset: string;
 }
 
-/** An event that decoded and validated, with the bytes it came from. */
+/**
+ * An event whose identity was read and validated, with the bytes it came from: the rest of the
+ * event is decoded once, in a scoring worker.
+ */
 export interface InboundEmail {
-  readonly event: EmailEvent;
+  readonly identity: EventIdentity;
   readonly bytes: Uint8Array;
   readonly key: Buffer | null;
   readonly source: SourcePosition;
@@ -102,6 +106,8 @@ export interface RejectedEmail {
  */
 export interface BatchOutcome {
   readonly rejected: readonly RejectedEmail[];
+  /** The fields held to their caps in the batch's events (decoded in the scoring workers), one entry per field of each event cut. */
+  readonly fieldsCut?: readonly string[];
 }
 export type BatchHandler = (emails: readonly InboundEmail[]) => Promise<BatchOutcome>;
 

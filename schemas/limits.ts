@@ -448,3 +448,93 @@ export function decodeLimitedEvent(bytes: Uint8Array): LimitedEvent {
   if (bounded.cut.length === 0) return { event, cut };
   return { event, cut: [...bounded.cut, ...cut.filter((f) => !bounded.cut.includes(f))] };
 }
+
+/** What the main thread reads of an event: who it belongs to, and whether it has anything to score. */
+export interface EventIdentity {
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly receivedAtMs: number;
+  /** A subject, a body, raw_message or a sender: something to score. */
+  readonly hasContent: boolean;
+}
+
+const IDENTITY_FIELD = { tenantId: 1, messageId: 2, receivedAtMs: 3, from: 5, subject: 9, textBody: 10, htmlBody: 11, rawMessage: 15 } as const;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The identity of an EmailEvent, read from its top-level fields without decoding the rest: the
+ * workers decode the whole event (`decodeLimitedEvent`), so the main thread reads only what it
+ * routes and dead-letters by. As protobuf decodes, the last occurrence of a field wins. Throws on
+ * bytes whose top level is not protobuf, or whose identity fields have the wrong wire type or
+ * invalid UTF-8; a fault deeper in the event is the worker's to find.
+ */
+export function readEventIdentity(bytes: Uint8Array): EventIdentity {
+  const wire = new Wire(bytes, 0, bytes.length);
+  let tenantAt = -1;
+  let tenantEnd = -1;
+  let messageAt = -1;
+  let messageEnd = -1;
+  let receivedAtMs = 0;
+  let from = false;
+  // The last occurrence of each content field decides, as it does in the decoded event.
+  let subject = false;
+  let textBody = false;
+  let htmlBody = false;
+  let rawMessage = false;
+  while (wire.pos < wire.end) {
+    const tag = wire.tag();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === IDENTITY_FIELD.receivedAtMs) {
+      if (wireType !== WIRE.varint) throw new Error(`received_at_ms has wire type ${wireType}, not varint`);
+      receivedAtMs = readInt64(wire);
+      continue;
+    }
+    const known = field === IDENTITY_FIELD.tenantId || field === IDENTITY_FIELD.messageId || field === IDENTITY_FIELD.from ||
+      field === IDENTITY_FIELD.subject || field === IDENTITY_FIELD.textBody || field === IDENTITY_FIELD.htmlBody || field === IDENTITY_FIELD.rawMessage;
+    if (!known) {
+      wire.skip(wireType, field, 0);
+      continue;
+    }
+    if (wireType !== WIRE.lengthDelimited) throw new Error(`field ${field} has wire type ${wireType}, not length-delimited`);
+    const end = wire.lengthDelimited();
+    const length = end - wire.pos;
+    switch (field) {
+      case IDENTITY_FIELD.tenantId: tenantAt = wire.pos; tenantEnd = end; break;
+      case IDENTITY_FIELD.messageId: messageAt = wire.pos; messageEnd = end; break;
+      case IDENTITY_FIELD.from: from = true; break;
+      case IDENTITY_FIELD.subject: subject = length > 0; break;
+      case IDENTITY_FIELD.textBody: textBody = length > 0; break;
+      case IDENTITY_FIELD.htmlBody: htmlBody = length > 0; break;
+      case IDENTITY_FIELD.rawMessage: rawMessage = length > 0; break;
+    }
+    wire.pos = end;
+  }
+  const text = (at: number, end: number) => (at === -1 ? '' : strictUtf8.decode(bytes.subarray(at, end)));
+  return {
+    tenantId: text(tenantAt, tenantEnd),
+    messageId: text(messageAt, messageEnd),
+    receivedAtMs,
+    hasContent: subject || textBody || htmlBody || rawMessage || from,
+  };
+}
+
+/** An int64 varint as a number, signed, as the decoder gives it (epoch milliseconds fit exactly). */
+function readInt64(wire: Wire): number {
+  let low = 0;
+  let high = 0;
+  const { buf, end } = wire;
+  for (let i = 0; i < 10; i++) {
+    if (wire.pos >= end) throw new RangeError(`index out of range: ${wire.pos} + 1 > ${end}`);
+    const byte = buf[wire.pos++]!;
+    if (i < 4) low |= (byte & 0x7f) << (7 * i);
+    else if (i === 4) {
+      low |= (byte & 0x0f) << 28;
+      high |= (byte & 0x7f) >>> 4;
+    } else high |= (byte & 0x7f) << (7 * i - 32);
+    if (byte < 0x80) {
+      return (high | 0) < 0 ? -((~high >>> 0) * 0x100000000 + (~low >>> 0) + 1) : (high >>> 0) * 0x100000000 + (low >>> 0);
+    }
+  }
+  throw new Error('invalid varint encoding');
+}

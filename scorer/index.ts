@@ -58,6 +58,8 @@ export interface ScorerOptions {
 export interface ScoringResult {
   readonly scored: ScoredEmail[];
   readonly rejected: RejectedEmail[];
+  /** The fields held to their caps in the batch's events, one entry per field of each event cut. */
+  readonly fieldsCut: string[];
 }
 
 export interface Scorer {
@@ -117,32 +119,33 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
     const details = results.flatMap((r) => r.details);
     const [intelHits, policies] = await Promise.all([
       lookupIntel(details.map((d) => d.indicators)),
-      options.policies.forTenants(emails.map((e) => e.event.tenantId)),
+      options.policies.forTenants(emails.map((e) => e.identity.tenantId)),
     ]);
     const scoredAtMs = Date.now();
     const scored: ScoredEmail[] = [];
     const rejected: RejectedEmail[] = [];
+    const fieldsCut: string[] = [];
     let index = 0;
     results.forEach((result, chunk) => {
       for (let j = 0; j < result.details.length; j++, index++) {
         const email = emails[index]!;
         const detail = result.details[j]!;
+        fieldsCut.push(...detail.cut);
         if (detail.error !== undefined) {
           rejected.push({ email, stage: 'scorer', code: detail.errorCode ?? ScoringFailureCode.unparseable, reason: detail.error });
           continue;
         }
-        const { event } = email;
-        const fromAddress = detail.parsed?.fromAddress ?? event.from?.address ?? '';
-        const mailFrom = detail.parsed?.mailFrom ?? event.envelope?.mailFrom ?? '';
-        const policy = policies.get(event.tenantId)!;
+        const { identity } = email;
+        const { fromAddress, mailFrom } = detail.summary;
+        const policy = policies.get(identity.tenantId)!;
         const riskOf = (probability: number, flags: number) =>
           assessRisk({ probability, flags, intelHits: intelHits?.[index] ?? [], policy, senderAddress: fromAddress !== '' ? fromAddress : mailFrom });
         const probability = result.probabilities[j]!;
         const risk = riskOf(probability, result.flags[j]!);
         scored.push({
-          tenantId: event.tenantId,
-          messageId: event.messageId,
-          receivedAtMs: event.receivedAtMs,
+          tenantId: identity.tenantId,
+          messageId: identity.messageId,
+          receivedAtMs: identity.receivedAtMs,
           scoredAtMs,
           riskScore: risk.riskScore,
           verdict: risk.verdict,
@@ -153,7 +156,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
           shadow: shadowScore(shadowResults?.[chunk], j, riskOf),
           mailFrom,
           fromAddress,
-          subject: truncateChars(detail.parsed?.subject ?? event.subject, SUBJECT_MAX_CHARS),
+          subject: truncateChars(detail.summary.subject, SUBJECT_MAX_CHARS),
           alert: risk.alert,
           source: email.source,
         });
@@ -171,7 +174,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
     metrics.batchSeconds.observe(Number(finished - started) / 1e9);
     metrics.poolUtilisation.set(current.utilisation());
     metrics.poolQueue.set(current.queued());
-    return { scored, rejected };
+    return { scored, rejected, fieldsCut };
   }
 
   return {

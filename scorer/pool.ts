@@ -27,7 +27,7 @@
 // email's wall time stands in for its CPU time: stricter, never more lenient.
 import { Piscina } from 'piscina';
 import { packEvents } from './batch_codec.ts';
-import { cpuMicrosSince, Progress, readThreadCpuMicros, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
+import { cpuMicrosSince, NO_SUMMARY, Progress, readThreadCpuMicros, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 import type { LoadedModel } from './model_card.ts';
 
 /**
@@ -193,6 +193,8 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
         details[culprit] = {
           indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] },
           explanations: [],
+          summary: NO_SUMMARY,
+          cut: [],
           error: `${limitReason(outcome.stopped.exceeded)}; its worker was stopped and the rest of its chunk scored without it`,
           errorCode: ScoringFailureCode.timeout,
         };

@@ -5,15 +5,16 @@ import { workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { EmailEventCodec, type EmailEventFields, type Explanation } from '../schemas/contracts.ts';
-import { decodeLimitedEvent } from '../schemas/limits.ts';
+import { decodeLimitedEvent, type CutFields } from '../schemas/limits.ts';
 import { packEvents, unpackEvent } from './batch_codec.ts';
 import { explanationName, extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { bestWindow, decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS, partScores } from './onnx_model.ts';
 import { ModelNotUsableError } from './model_card.ts';
-import { linuxThreadId, Progress, ScoringFailureCode, sharedClockMs, threadCpuMicros, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
+import { linuxThreadId, Progress, ScoringFailureCode, sharedClockMs, threadCpuMicros, NO_SUMMARY, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 
 const EXPLANATIONS_PER_EMAIL = 5;
+const NOTHING_CUT: CutFields = Object.freeze([]);
 const { card, bytes } = workerData as WorkerOptions;
 // One intra-op thread per session: the pool runs one worker per core, so more would oversubscribe.
 const session = await ort.InferenceSession.create(bytes, {
@@ -44,20 +45,26 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
     Atomics.store(progress, Progress.startedMs, Math.floor(sharedClockMs() - task.clockBaseMs));
     Atomics.store(progress, Progress.startedCpuUs, threadCpuMicros());
     Atomics.store(progress, Progress.email, i);
+    let cut: CutFields = NOTHING_CUT;
     try {
-      let event: EmailEventFields = decodeLimitedEvent(unpackEvent(task, i)).event;
-      let parsed: EmailDetail['parsed'];
-      if (needsParsing(event)) {
-        event = await mergeRawMessage(event);
-        parsed = { subject: event.subject ?? '', fromAddress: event.from?.address ?? '', mailFrom: event.envelope?.mailFrom ?? '' };
-      }
+      const decoded = decodeLimitedEvent(unpackEvent(task, i));
+      cut = decoded.cut;
+      let event: EmailEventFields = decoded.event;
+      if (needsParsing(event)) event = await mergeRawMessage(event);
       const extracted = extractFeatures(event);
       features[i] = extracted;
-      const explanations = explain(extracted);
-      details[i] = parsed === undefined ? { indicators: extracted.indicators, explanations } : { indicators: extracted.indicators, explanations, parsed };
+      details[i] = {
+        indicators: extracted.indicators,
+        explanations: explain(extracted),
+        summary: { subject: event.subject ?? '', fromAddress: event.from?.address ?? '', mailFrom: event.envelope?.mailFrom ?? '' },
+        cut,
+      };
     } catch (err) {
       features[i] = null;
-      details[i] = { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], error: (err as Error).message, errorCode: ScoringFailureCode.unparseable };
+      details[i] = {
+        indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], summary: NO_SUMMARY, cut,
+        error: (err as Error).message, errorCode: ScoringFailureCode.unparseable,
+      };
     }
   }
   Atomics.store(progress, Progress.email, Progress.idle);

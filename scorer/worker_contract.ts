@@ -5,6 +5,7 @@ import type { Indicators } from './features.ts';
 import type { PackedEvents } from './batch_codec.ts';
 import type { LoadedModel } from './model_card.ts';
 import type { Explanation } from '../schemas/contracts.ts';
+import type { CutFields } from '../schemas/limits.ts';
 
 export type WorkerOptions = LoadedModel;
 
@@ -128,18 +129,26 @@ export interface ScoreTask extends PackedEvents {
   readonly clockBaseMs: number;
 }
 
-/** What the worker learned from a raw-only event that the main thread cannot see. */
-export interface ParsedSummary {
+/**
+ * What the stored row shows of the email: the main thread reads only an event's identity, so the
+ * worker, which decodes it (and parses raw_message), says who sent it and what it is about.
+ */
+export interface EmailSummary {
   readonly subject: string;
   readonly fromAddress: string;
   readonly mailFrom: string;
 }
 
+/** The summary of an email that could not be scored: its row is never written. */
+export const NO_SUMMARY: EmailSummary = Object.freeze({ subject: '', fromAddress: '', mailFrom: '' });
+
 export interface EmailDetail {
   readonly indicators: Indicators;
   /** The features that moved the model's score most, strongest first. */
   readonly explanations: readonly Explanation[];
-  readonly parsed?: ParsedSummary;
+  readonly summary: EmailSummary;
+  /** The event's fields held to their caps when it was decoded (schemas/limits.ts), for the metric. */
+  readonly cut: CutFields;
   /** Set when this one event could not be scored; it is dead-lettered with `errorCode`. */
   readonly error?: string;
   readonly errorCode?: ScoringFailureCode;
