@@ -44,8 +44,13 @@ if (LADDER_RATES.some((r) => !(r > 0))) throw new Error(`BENCH_LADDER_RATES must
 const LADDER_SECONDS = knob('BENCH_LADDER_SECONDS', 10);
 const LATENCY_BUDGET_MS = knob('BENCH_LATENCY_BUDGET_MS', 500);
 const HTTP_PORT = 19_464;
-/** Preload and drains only, nothing written: a quick measure while working on a change (`make bench N=50000 BENCH_DRAINS_ONLY=1`). */
-const DRAINS_ONLY = knob('BENCH_DRAINS_ONLY', 0) === 1;
+/**
+ * One part only, nothing written to bench/results: a quick measure while working on a change.
+ * `drains`: preload and the drains (`make bench N=50000 BENCH_ONLY=drains`); `paced`: the paced
+ * runs and the ladder.
+ */
+const ONLY = process.env.BENCH_ONLY || undefined;
+if (ONLY !== undefined && ONLY !== 'drains' && ONLY !== 'paced') throw new Error(`BENCH_ONLY must be drains or paced, got "${ONLY}"`);
 const COMPRESSION = (process.env.BENCH_COMPRESSION ?? 'none') as keyof typeof PRELOAD_COMPRESSION;
 if (!(COMPRESSION in PRELOAD_COMPRESSION)) throw new Error(`BENCH_COMPRESSION must be none or gzip, got "${COMPRESSION}"`);
 
@@ -81,6 +86,10 @@ async function main() {
     const sources = await corpusSources();
     return { sources, templates: await eventTemplates(sources) };
   })();
+  if (ONLY === 'paced') {
+    await pacedRuns(corpus);
+    return;
+  }
   const structured: Scenario = { name: 'structured', topic: config.topics.input, count: N, idPrefix: runId };
   const raw: Scenario = { name: 'raw', topic: RAW_TOPIC, count: RAW_N, idPrefix: `${runId}-raw` };
 
@@ -102,7 +111,7 @@ async function main() {
     return result;
   })();
 
-  if (DRAINS_ONLY) {
+  if (ONLY === 'drains') {
     for (let run = 1; run <= RUNS; run++) {
       await drain(run, structured);
       if (rawLoaded !== null) await drain(run, raw);
