@@ -49,6 +49,9 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
     Buffer.from('this is not protobuf at all, it is plain text'),
     Buffer.from(EmailEventCodec.encode({ messageId: '<no-tenant@x>', receivedAtMs: Date.now(), subject: 'x' }).finish()),
     Buffer.from(EmailEventCodec.encode({ tenantId: 't', messageId: '<seconds@x>', receivedAtMs: 1_764_000_000, subject: 'x' }).finish()),
+    // A good identity around a broken From address (its body a truncated field): ingest reads
+    // only the identity, so the worker, which decodes the whole event, dead-letters it.
+    Buffer.concat([EmailEventCodec.encode({ tenantId: 't', messageId: '<broken-from@x>', receivedAtMs: Date.now(), subject: 'x' }).finish(), Buffer.of(0x2a, 0x02, 0x0a, 0x05)]),
   ];
   // Poison in the middle of good traffic, not at the end.
   await publish(env.kafka, env.config.topics.input, [...structured.slice(0, 40), ...poison, ...structured.slice(40), ...raw]);
@@ -132,10 +135,10 @@ test('events in, exact rows and alerts out; poison goes to the dead-letter topic
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
   assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
-  const deadLetters = await readTopic(env.kafka, env.config.topics.deadLetter, 3);
-  assert.equal(deadLetters.length, 3);
-  const codes = deadLetters.map((m) => m.headers![DeadLetterHeader.errorCode]!.toString()).sort();
-  assert.deepEqual(codes, ['INVALID_FIELD', 'MISSING_FIELD', 'NOT_PROTOBUF']);
+  const deadLetters = await readTopic(env.kafka, env.config.topics.deadLetter, 4);
+  assert.equal(deadLetters.length, 4);
+  const codes = deadLetters.map((m) => `${m.headers![DeadLetterHeader.stage]!.toString()} ${m.headers![DeadLetterHeader.errorCode]!.toString()}`).sort();
+  assert.deepEqual(codes, ['ingest INVALID_FIELD', 'ingest MISSING_FIELD', 'ingest NOT_PROTOBUF', 'scorer UNSCORABLE_EVENT']);
   for (const letter of deadLetters) {
     assert.ok(poison.some((p) => p.equals(letter.value!)), 'dead letter keeps the original bytes');
     assert.equal(letter.headers![DeadLetterHeader.sourceTopic]!.toString(), env.config.topics.input);

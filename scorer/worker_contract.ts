@@ -11,7 +11,7 @@ export type WorkerOptions = LoadedModel;
 
 /** Why one email of a task has no score; it is dead-lettered with this code. */
 export const ScoringFailureCode = {
-  /** The event could not be scored (an unparseable raw message, a feature error). */
+  /** The event could not be scored: it does not decode, its raw message does not parse, or features failed. */
   unparseable: 'UNSCORABLE_EVENT',
   /**
    * Scoring the event went past a per-email limit (CPU time, or the wall-time backstop; the
