@@ -204,13 +204,13 @@ export function createIngest(options: IngestOptions): Ingest {
     type Decoded = { decoded: IdentityResult | Extract<SchemaVerdict, { ok: false }>; payload: Uint8Array | null };
     /**
      * Plain protobuf, or a Confluent frame whose schema is ours around it. Only a frame waits (for
-     * its schema verdict): a plain record is decoded without a promise, on the hot path.
+     * its schema verdict): a plain record's identity is read without a promise, on the hot path.
      */
     const decode = (value: Buffer | null): Decoded | Promise<Decoded> => {
       if (value === null) return { decoded: readEmailIdentity(value), payload: null };
       const frame = parseFrame(value);
       if (!frame.ok) return { decoded: frame, payload: null };
-      // The workers decode the payload again: they get the protobuf bytes, never the frame.
+      // The workers decode the payload: they get the protobuf bytes, never the frame.
       if (!frame.framed) return { decoded: readEmailIdentity(frame.payload), payload: frame.payload };
       metrics.framed.inc();
       return resolveFramed(frame.schemaId, frame.messageIndexes).then((verdict): Decoded =>

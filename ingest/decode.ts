@@ -1,4 +1,5 @@
-// Pure: bytes from Kafka in, a validated EmailEvent or the reason it is unusable out.
+// Pure: bytes from Kafka in, a validated identity (the consumer's hot path) or EmailEvent (tools
+// that read one record), or the reason it is unusable, out.
 import type { EmailEvent } from '../schemas/contracts.ts';
 import { decodeLimitedEvent, EVENT_LIMITS, readEventIdentity, type CutFields, type EventIdentity } from '../schemas/limits.ts';
 
