@@ -31,12 +31,6 @@ export async function pidsNamed(command: string): Promise<number[]> {
   return pids;
 }
 
-export async function totalCpuSeconds(pids: readonly number[]): Promise<number> {
-  let total = 0;
-  for (const pid of pids) total += await cpuSeconds(pid);
-  return total;
-}
-
 export interface ThreadCpu { readonly tid: number; readonly name: string; readonly seconds: number }
 
 /** CPU time of every thread of `pid` (utime + stime of /proc/<pid>/task/<tid>/stat), with its name from comm. */

@@ -19,7 +19,7 @@ import { quoteIdentifier } from '../sinks/index.ts';
 import type { ScoredEmail } from '../schemas/contracts.ts';
 import {
   benchEvent, consumeCeiling, copyCeiling, encodePaced, latencies, latencySummary, memoryMb, naiveBaseline, preload, processCpu,
-  producePaced, scrape, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
+  postgresCpuBetween, producePaced, scrape, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
 } from './scenarios.ts';
 import { threadCpuSeconds, threadShares } from './procstat.ts';
 import { climbLadder, knee, type LadderStep } from './ladder.ts';
@@ -364,7 +364,7 @@ function roundAll<T extends Record<string, number>>(values: T): T {
 }
 
 function diffCpu(before: ProcessCpu, after: ProcessCpu) {
-  return { pipeline: round(after.pipeline - before.pipeline, 2), broker: round(after.broker - before.broker, 2), postgres: round(after.postgres - before.postgres, 2) };
+  return { pipeline: round(after.pipeline - before.pipeline, 2), broker: round(after.broker - before.broker, 2), postgres: round(postgresCpuBetween(before, after), 2) };
 }
 
 /** Rows as the scorer would produce them, for the COPY ceiling. */

@@ -17,7 +17,7 @@ import { createPolicyStore, createScorer, createScorerMetrics, createThreatIntel
 import { createPostgresSink, createSinkMetrics, quoteIdentifier } from '../sinks/index.ts';
 import { instantiate, type EventTemplate, type MailSource } from '../app/produce.ts';
 import type { Config } from '../app/config.ts';
-import { cpuSeconds, memoryMb, pidsNamed, totalCpuSeconds } from './procstat.ts';
+import { cpuSeconds, memoryMb, pidsNamed } from './procstat.ts';
 import { percentile } from './stats.ts';
 
 const MAILSCORE = fileURLToPath(new URL('../bin/mailscore', import.meta.url));
@@ -215,15 +215,27 @@ export async function scrape(metricsUrl: string): Promise<Map<string, number>> {
   return values;
 }
 
-export interface ProcessCpu { pipeline: number; broker: number; postgres: number }
+/** CPU seconds so far: the pipeline's, the broker's, and each PostgreSQL process's by pid (backends come and go). */
+export interface ProcessCpu { pipeline: number; broker: number; postgres: ReadonlyMap<number, number> }
 
 export async function processCpu(pipelinePid: number): Promise<ProcessCpu> {
   const brokerPid = Number((await readFile(KAFKA_PID_FILE, 'utf8').catch(() => '0')).trim());
   return {
     pipeline: await cpuSeconds(pipelinePid),
     broker: brokerPid > 0 ? await cpuSeconds(brokerPid) : 0,
-    postgres: await totalCpuSeconds(await pidsNamed('postgres')),
+    postgres: new Map(await Promise.all((await pidsNamed('postgres')).map(async (pid) => [pid, await cpuSeconds(pid)] as const))),
   };
+}
+
+/**
+ * PostgreSQL's CPU between two readings, process by process: a backend that started meanwhile
+ * counts from zero; one that exited meanwhile took its time with it (/proc keeps none), so it
+ * counts nothing rather than subtracting all it had used before.
+ */
+export function postgresCpuBetween(before: ProcessCpu, after: ProcessCpu): number {
+  let seconds = 0;
+  for (const [pid, used] of after.postgres) seconds += used - (before.postgres.get(pid) ?? 0);
+  return seconds;
 }
 
 export { memoryMb };
