@@ -4,8 +4,6 @@
 // batch.
 import type { Logger } from 'pino';
 import type { InboundEmail, RejectedEmail, ScoredEmail, ShadowScore } from '../schemas/contracts.ts';
-import { SUBJECT_MAX_CHARS } from '../schemas/contracts.ts';
-import { truncateChars } from '../schemas/limits.ts';
 import { assessRisk, type IntelHit } from './risk.ts';
 import { createModelSlot, type ModelSlot } from './model_slot.ts';
 import { IntelUnavailableError, type ThreatIntel } from './intel.ts';
@@ -156,7 +154,7 @@ export async function createScorer(options: ScorerOptions): Promise<Scorer> {
           shadow: shadowScore(shadowResults?.[chunk], j, riskOf),
           mailFrom,
           fromAddress,
-          subject: truncateChars(detail.summary.subject, SUBJECT_MAX_CHARS),
+          subject: detail.summary.subject,
           alert: risk.alert,
           source: email.source,
         });

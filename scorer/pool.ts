@@ -27,7 +27,7 @@
 // email's wall time stands in for its CPU time: stricter, never more lenient.
 import { Piscina } from 'piscina';
 import { packEvents } from './batch_codec.ts';
-import { cpuMicrosSince, NO_SUMMARY, Progress, readThreadCpuMicros, ScoringFailureCode, sharedClockMs, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
+import { cpuMicrosSince, Progress, readThreadCpuMicros, ScoringFailureCode, sharedClockMs, unscoredDetail, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 import type { LoadedModel } from './model_card.ts';
 
 /**
@@ -190,14 +190,10 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
       const outcome = await runTask(remaining.map((i) => events[i]!));
       if ('stopped' in outcome) {
         const culprit = remaining[outcome.stopped.email]!;
-        details[culprit] = {
-          indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] },
-          explanations: [],
-          summary: NO_SUMMARY,
-          cut: [],
-          error: `${limitReason(outcome.stopped.exceeded)}; its worker was stopped and the rest of its chunk scored without it`,
-          errorCode: ScoringFailureCode.timeout,
-        };
+        details[culprit] = unscoredDetail(
+          ScoringFailureCode.timeout,
+          `${limitReason(outcome.stopped.exceeded)}; its worker was stopped and the rest of its chunk scored without it`,
+        );
         remaining = remaining.filter((i) => i !== culprit);
         continue;
       }

@@ -4,14 +4,14 @@
 import { workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { EmailEventCodec, type EmailEventFields, type Explanation } from '../schemas/contracts.ts';
-import { decodeLimitedEvent, type CutFields } from '../schemas/limits.ts';
+import { EmailEventCodec, SUBJECT_MAX_CHARS, type EmailEventFields, type Explanation } from '../schemas/contracts.ts';
+import { decodeLimitedEvent, truncateChars, type CutFields } from '../schemas/limits.ts';
 import { packEvents, unpackEvent } from './batch_codec.ts';
 import { explanationName, extractFeatures, type EmailFeatures } from './features.ts';
 import { eventFromRawMessage } from './mime.ts';
 import { bestWindow, decodeLinearModel, MODEL_INPUTS, MODEL_OUTPUTS, partScores } from './onnx_model.ts';
 import { ModelNotUsableError } from './model_card.ts';
-import { linuxThreadId, Progress, ScoringFailureCode, sharedClockMs, threadCpuMicros, NO_SUMMARY, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
+import { linuxThreadId, Progress, ScoringFailureCode, sharedClockMs, threadCpuMicros, unscoredDetail, type EmailDetail, type ScoreTask, type ScoreTaskResult, type WorkerOptions } from './worker_contract.ts';
 
 const EXPLANATIONS_PER_EMAIL = 5;
 const NOTHING_CUT: CutFields = Object.freeze([]);
@@ -56,15 +56,13 @@ export default async function scoreBatch(task: ScoreTask): Promise<ScoreTaskResu
       details[i] = {
         indicators: extracted.indicators,
         explanations: explain(extracted),
-        summary: { subject: event.subject ?? '', fromAddress: event.from?.address ?? '', mailFrom: event.envelope?.mailFrom ?? '' },
+        // Cut here to what a row holds: the rest of a long subject need not cross to the main thread.
+        summary: { subject: truncateChars(event.subject ?? '', SUBJECT_MAX_CHARS), fromAddress: event.from?.address ?? '', mailFrom: event.envelope?.mailFrom ?? '' },
         cut,
       };
     } catch (err) {
       features[i] = null;
-      details[i] = {
-        indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], summary: NO_SUMMARY, cut,
-        error: (err as Error).message, errorCode: ScoringFailureCode.unparseable,
-      };
+      details[i] = unscoredDetail(ScoringFailureCode.unparseable, (err as Error).message, cut);
     }
   }
   Atomics.store(progress, Progress.email, Progress.idle);

@@ -134,13 +134,11 @@ export interface ScoreTask extends PackedEvents {
  * worker, which decodes it (and parses raw_message), says who sent it and what it is about.
  */
 export interface EmailSummary {
+  /** Cut to SUBJECT_MAX_CHARS, what a row holds. */
   readonly subject: string;
   readonly fromAddress: string;
   readonly mailFrom: string;
 }
-
-/** The summary of an email that could not be scored: its row is never written. */
-export const NO_SUMMARY: EmailSummary = Object.freeze({ subject: '', fromAddress: '', mailFrom: '' });
 
 export interface EmailDetail {
   readonly indicators: Indicators;
@@ -152,6 +150,13 @@ export interface EmailDetail {
   /** Set when this one event could not be scored; it is dead-lettered with `errorCode`. */
   readonly error?: string;
   readonly errorCode?: ScoringFailureCode;
+}
+
+const NO_SUMMARY: EmailSummary = Object.freeze({ subject: '', fromAddress: '', mailFrom: '' });
+
+/** The detail of an email that could not be scored: it is dead-lettered with `errorCode`, and no row is written. */
+export function unscoredDetail(errorCode: ScoringFailureCode, error: string, cut: CutFields = []): EmailDetail {
+  return { indicators: { domains: [], urls: [], ips: [], attachmentHashes: [] }, explanations: [], summary: NO_SUMMARY, cut, error, errorCode };
 }
 
 export interface ScoreTaskResult {
