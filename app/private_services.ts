@@ -13,14 +13,50 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * `count` consecutive ports free on 127.0.0.1, the first returned, drawn from below the kernel's
+ * ephemeral range (net.ipv4.ip_local_port_range). A port from inside that range can be taken as
+ * the local end of any outgoing connection while a throwaway service is down for a test, and its
+ * restart then fails with "Address already in use": CI lost a run that way when a broker came back
+ * to a port a client had borrowed meanwhile.
+ */
+const handedOut = new Set<number>();
+
+export async function freePorts(count: number): Promise<number> {
+  const [low, high] = allocationRange();
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const first = low + Math.floor(Math.random() * (high - low - count));
+    let free = true;
+    // A port handed out before may not be bound yet: this process never hands it out twice.
+    for (let port = first; port < first + count && free; port += 1) free = !handedOut.has(port) && (await bindable(port));
+    if (!free) continue;
+    for (let port = first; port < first + count; port += 1) handedOut.add(port);
+    return first;
+  }
+  throw new Error(`no ${count} consecutive free ports in ${low}-${high} on 127.0.0.1 after 200 tries; stop leftover test services (ps -ef | grep mailscore-)`);
+}
+
+export function freePort(): Promise<number> {
+  return freePorts(1);
+}
+
+function allocationRange(): [number, number] {
+  let ephemeralLow = 32_768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // Not Linux: its default range starts at 49152 or 32768, and 32768 is below both.
+  }
+  // A machine whose ephemeral range starts very low leaves no room below it: borrow from above.
+  const high = ephemeralLow > 10_000 ? Math.min(ephemeralLow, 65_536) : 65_536;
+  return [Math.max(1_024, high - 12_000), high];
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -123,10 +159,9 @@ export async function privateKafka(): Promise<PrivateService> {
   // The jars `make services` resolved serve every broker; otherwise kafka.sh resolves its own.
   const shared = join(ROOT, '.local', 'kafka', 'libs');
   if (existsSync(shared) && (await readdir(shared)).length > 0) await symlink(shared, join(state, 'kafka', 'libs'));
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
-  const env = { ...process.env, MAILSCORE_STATE_DIR: state, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_HEAP: '512m' };
+  // kafka.sh puts SASL_SSL on port + 2 and mTLS on port + 3: all four are taken together.
+  const port = await freePorts(4);
+  const env = { ...process.env, MAILSCORE_STATE_DIR: state, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_HEAP: '512m' };
   const script = join(ROOT, 'ops', 'local', 'kafka.sh');
   const service: PrivateService = {
     url: `127.0.0.1:${port}`,
@@ -167,10 +202,8 @@ export async function privateRegistry(): Promise<PrivateRegistry> {
   const script = join(ROOT, 'ops', 'local', 'registry.sh');
   await run(script, ['resolve'], { env: { ...process.env, MAILSCORE_STATE_DIR: join(ROOT, '.local') } });
   await symlink(join(ROOT, '.local', 'registry', 'dist'), join(state, 'registry', 'dist'));
-  const port = await freePort();
-  let managementPort = await freePort();
-  while (managementPort === port) managementPort = await freePort();
-  const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(managementPort) };
+  const port = await freePorts(2);
+  const env = { ...process.env, MAILSCORE_STATE_DIR: state, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_MANAGEMENT_PORT: String(port + 1) };
   const { stdout } = await run(script, ['url'], { env });
   const pidFile = join(state, 'registry', 'registry.pid');
   const signal = async (name: NodeJS.Signals): Promise<void> => {

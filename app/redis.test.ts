@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,19 +15,11 @@ import { createThreatIntel, IntelUnavailableError } from '../scorer/index.ts';
 import type { EmailEventFields } from '../schemas/contracts.ts';
 import { loadConfig } from './config.ts';
 import { createPipeline } from './pipeline.ts';
+import { freePort } from './private_services.ts';
 import { createRedisClients, reconnectDelay } from './redis.ts';
 import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, waitFor, type TestEnvironment } from './testing.ts';
 
 const PHISH_URL = 'https://login.phish.example/reset';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A redis-server of this test's own: a child process, its RDB in `dir`, no automatic saves. */
 class OwnRedis {

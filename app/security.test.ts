@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { Registry } from 'prom-client';
 import { Writable } from 'node:stream';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createKafka, createPipeline, createPostgresPool } from './pipeline.ts';
+import { freePort } from './private_services.ts';
 import { describeFatal, kafkaSecurity, loggerOptions, redisConnectionOptions, secretScrubber, secretsOf } from './security.ts';
 import { corpusEvents, countRows, createTestEnvironment, publish, quietLogger, readTopic, waitFor, type TestEnvironment } from './testing.ts';
 import { createThreatIntel } from '../scorer/index.ts';
@@ -245,15 +245,6 @@ test('the root logger keeps secrets out of what libraries attach to errors (iore
   assert.match(written, /WRONGPASS/);
   assert.ok(!written.includes(wrong) && !written.includes(dbSecret), written);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** `mailscore start` as a child process at LOG_LEVEL=debug; its whole output. Stopped by SIGTERM when `until` holds. */
 async function runMain(env: Record<string, string>, until: (output: string) => Promise<boolean>, timeoutMs = 90_000): Promise<{ output: string; code: number | null }> {
