@@ -19,7 +19,7 @@ import { quoteIdentifier } from '../sinks/index.ts';
 import type { ScoredEmail } from '../schemas/contracts.ts';
 import {
   benchEvent, consumeCeiling, copyCeiling, encodePaced, latencies, latencySummary, memoryMb, naiveBaseline, preload, processCpu,
-  postgresCpuBetween, producePaced, scrape, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
+  postgresCpuBetween, scrape, startPacedProducer, startPipeline, PRELOAD_COMPRESSION, type Corpus, type ProcessCpu,
 } from './scenarios.ts';
 import { threadCpuSeconds, threadShares } from './procstat.ts';
 import { climbLadder, knee, type LadderStep } from './ladder.ts';
@@ -301,11 +301,12 @@ async function pacedRuns(corpus: Corpus) {
   const group = `${runId}-paced`;
   const topic = `${runId}.paced`;
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4, replicationFactor: 1 }] });
+  const producer = await startPacedProducer(config, topic);
   const pipeline = await startPipeline({ ...env, INPUT_TOPIC: topic, PG_SCHEMA: schema, CONSUMER_GROUP: group, INGEST_FROM_BEGINNING: 'false' }, HTTP_PORT);
   /** Produces `count` events at `rate`, encoded beforehand, and waits (up to `waitMs`) until they are stored. */
   const pacedStep = async (label: string, rate: number, count: number, waitMs = 60_000) => {
     const encoded = encodePaced(corpus, `${runId}-${label}`, count);
-    const sent = await producePaced(kafka, topic, encoded, rate);
+    const sent = await producer.produce(encoded, rate);
     const landed = await waitForRows(schema, encoded.runId, sent.count, waitMs);
     const sorted = await latencies(pool, schema, encoded.runId);
     return { summary: roundAll({ ...latencySummary(sorted), count: sent.count, landed, achieved_rate: round(sent.achievedRate), producer_us_per_email: sent.producerUsPerEvent }), sorted };
@@ -342,6 +343,7 @@ async function pacedRuns(corpus: Corpus) {
       ladder: { budget_ms: LATENCY_BUDGET_MS, step_seconds: LADDER_SECONDS, knee_rate: kneeRate, stopped_early: ladder.stopped_early, steps: ladder.steps },
     };
   } finally {
+    await producer.close();
     await pipeline.stop();
     await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -2,7 +2,9 @@
 // the full pipeline (as its own process) and paced runs with end-to-end latency per email.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Consumer, type ConsumerConfig, type ConsumerRunConfig, type Kafka } from 'kafkajs';
@@ -281,50 +283,128 @@ export function stampReceivedAt(value: Buffer, ms: number): void {
 
 const withoutReceivedAt = ({ receivedAtMs: _stampedAtSend, ...event }: EmailEventFields): EmailEventFields => event;
 
-export interface PacedMessages { readonly runId: string; readonly messages: ReadonlyArray<{ key: string; value: Buffer }> }
+/**
+ * The events of a paced run, framed as the paced producer reads them (bench/PacedProducer.java:
+ * u16 key length, key, u32 value length, value) one after another in `bytes`; frame n ends at
+ * `ends[n]`. The value comes last in a frame, so `stampReceivedAt` works on the bytes up to its end.
+ */
+export interface PacedMessages { readonly runId: string; readonly bytes: Buffer; readonly ends: Float64Array }
 
 /**
- * The events of a paced run, encoded before it starts so that producing them costs the bench
- * little CPU (the pipeline shares the machine): each only waits for its send time.
+ * The events of a paced run, encoded and framed in one buffer before it starts, so that producing
+ * them costs the bench little CPU and no garbage (the pipeline shares the machine): a step writes
+ * slices of that buffer when they are due.
  */
 export function encodePaced(corpus: Corpus, runId: string, count: number, raw = false): PacedMessages {
-  const messages = new Array<{ key: string; value: Buffer }>(count);
+  const values = new Array<Uint8Array>(count);
+  const keys = new Array<Buffer>(count);
+  let size = 0;
   for (let n = 0; n < count; n++) {
-    messages[n] = { key: `tenant-${n % 50}`, value: withReceivedAtSlot(EmailEventCodec.encode(withoutReceivedAt(benchEvent(corpus, runId, n, 0, raw))).finish()) };
+    keys[n] = Buffer.from(`tenant-${n % 50}`);
+    values[n] = withReceivedAtSlot(EmailEventCodec.encode(withoutReceivedAt(benchEvent(corpus, runId, n, 0, raw))).finish());
+    size += 6 + keys[n]!.length + values[n]!.length;
   }
-  return { runId, messages };
+  const bytes = Buffer.allocUnsafe(size);
+  const ends = new Float64Array(count);
+  let at = 0;
+  for (let n = 0; n < count; n++) {
+    const key = keys[n]!;
+    const value = values[n]!;
+    at = bytes.writeUInt16BE(key.length, at);
+    at += key.copy(bytes, at);
+    at = bytes.writeUInt32BE(value.length, at);
+    bytes.set(value, at);
+    at += value.length;
+    ends[n] = at;
+  }
+  return { runId, bytes, ends };
+}
+
+const PACED_PRODUCER_SOURCE = fileURLToPath(new URL('./PacedProducer.java', import.meta.url));
+const KAFKA_LIBS = fileURLToPath(new URL('../.local/kafka/libs', import.meta.url));
+const FLUSH_MARK = 0xffff;
+
+export interface PacedSend { readonly count: number; readonly achievedRate: number; readonly producerUsPerEvent: number }
+
+export interface PacedProducer {
+  /**
+   * Sends pre-encoded events at a fixed rate, stamping each one's received time as it is handed
+   * to the producer, and waits until the broker has acknowledged them all. Returns how many were
+   * sent, the rate achieved (below the target when the producer could not keep up) and the
+   * producer's CPU per event (the Java process and this one's writing together).
+   */
+  produce(paced: PacedMessages, ratePerSecond: number): Promise<PacedSend>;
+  close(): Promise<void>;
 }
 
 /**
- * Produces pre-encoded events at a fixed rate, stamping each one's received time as it is sent.
- * Returns how many were sent, the rate achieved (below the target when the bench itself could
- * not keep up) and the bench process's CPU per event while sending: kafkajs still builds and
- * checksums each record batch in JavaScript, on the cores the pipeline uses.
+ * Kafka's Java client (bench/PacedProducer.java, run by the JDK's source launcher on the jars
+ * `make services` resolved) producing to `topic` over PLAINTEXT. kafkajs took about 370 µs of CPU
+ * per event to build and checksum record batches, on the cores the pipeline runs on; one JVM
+ * stays up for every paced step, so its start and warm-up fall outside the measured steps.
  */
-export async function producePaced(kafka: Kafka, topic: string, paced: PacedMessages, ratePerSecond: number): Promise<{ count: number; achievedRate: number; producerUsPerEvent: number }> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const total = paced.messages.length;
-  const cpuBefore = process.cpuUsage();
-  const tickMs = Math.max(10, Math.min(1000, 1000 / ratePerSecond));
-  const started = performance.now();
-  let sent = 0;
-  let lastSent = started;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
-    if (due > sent) {
-      const now = Date.now();
-      const messages = paced.messages.slice(sent, due);
-      for (const message of messages) stampReceivedAt(message.value, now);
-      for (const chunk of chunkByBytes(messages, recordBytes)) await producer.send({ topic, acks: 1, messages: chunk });
-      sent = due;
-      lastSent = performance.now();
-    }
-    if (sent < total) await sleep(tickMs);
+export async function startPacedProducer(config: Config, topic: string): Promise<PacedProducer> {
+  if (config.kafka.ssl !== null || config.kafka.sasl !== null) {
+    throw new Error('the paced producer speaks PLAINTEXT only: run the bench against a broker without KAFKA_SSL / KAFKA_SASL_MECHANISM');
   }
-  // The first event goes at 0 s, the last at (total - 1) / rate.
-  const seconds = (lastSent - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  await producer.disconnect();
-  return { count: total, achievedRate: total <= 1 || seconds === 0 ? ratePerSecond : (total - 1) / seconds, producerUsPerEvent: total === 0 ? 0 : (cpu.user + cpu.system) / total };
+  const child = spawn('java', ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', `${KAFKA_LIBS}/*`, PACED_PRODUCER_SOURCE, config.kafka.brokers.join(','), topic], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`the paced producer (java ${PACED_PRODUCER_SOURCE}) exited with ${code ?? signal}`)));
+  });
+  exited.catch(() => undefined);
+  const lines = createInterface({ input: child.stdout! });
+  const flushes: Array<(line: string) => void> = [];
+  lines.on('line', (line) => flushes.shift()?.(line));
+  const input = child.stdin!;
+  const write = async (frame: Buffer) => {
+    if (!input.write(frame)) await Promise.race([once(input, 'drain'), exited]);
+  };
+  let failedBefore = 0;
+  /** Acknowledged and failed records so far, once everything written before is settled. */
+  const flush = async (): Promise<{ acknowledged: number; failed: number }> => {
+    const flushed = new Promise<string>((resolve) => flushes.push(resolve));
+    const mark = Buffer.alloc(2);
+    mark.writeUInt16BE(FLUSH_MARK);
+    await write(mark);
+    const [, acknowledged, failed] = (await Promise.race([flushed, exited])).split(' ');
+    return { acknowledged: Number(acknowledged), failed: Number(failed) };
+  };
+  await flush(); // The JVM is up and connected before the first step's clock starts.
+  return {
+    async produce(paced, ratePerSecond) {
+      const total = paced.ends.length;
+      const cpuBefore = process.cpuUsage();
+      const javaBefore = await cpuSeconds(child.pid!);
+      const tickMs = Math.max(10, Math.min(1000, 1000 / ratePerSecond));
+      const started = performance.now();
+      let sent = 0;
+      let lastSent = started;
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
+        if (due > sent) {
+          const now = Date.now();
+          for (let n = sent; n < due; n++) stampReceivedAt(paced.bytes.subarray(0, paced.ends[n]), now);
+          await write(paced.bytes.subarray(sent === 0 ? 0 : paced.ends[sent - 1], paced.ends[due - 1]));
+          sent = due;
+          lastSent = performance.now();
+        }
+        if (sent < total) await sleep(tickMs);
+      }
+      // The first event goes at 0 s, the last at (total - 1) / rate.
+      const seconds = (lastSent - started) / 1000;
+      const { failed } = await flush();
+      if (failed > failedBefore) throw new Error(`the paced producer could not send ${failed - failedBefore} of ${total} events (its first error is on stderr)`);
+      failedBefore = failed;
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuUs = cpu.user + cpu.system + ((await cpuSeconds(child.pid!)) - javaBefore) * 1e6;
+      return { count: total, achievedRate: total <= 1 || seconds === 0 ? ratePerSecond : (total - 1) / seconds, producerUsPerEvent: total === 0 ? 0 : cpuUs / total };
+    },
+    async close() {
+      input.end();
+      await exited.catch(() => undefined);
+    },
+  };
 }
