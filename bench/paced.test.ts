@@ -1,6 +1,7 @@
+// requires-services: the broker, for the paced producer.
 // The paced producer's pre-encoded events get their received time by seven bytes written at send
 // time; the pipeline's decoder must read exactly that time and the rest of the event unchanged.
-// The paced producer (Kafka's Java client fed framed events) must deliver each one, keyed and
+// The producer itself (Kafka's Java client fed framed events) must deliver each one, keyed and
 // stamped, to the real broker. Also the bench's PostgreSQL CPU accounting across backends that
 // come and go.
 import { test } from 'node:test';
