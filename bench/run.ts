@@ -39,7 +39,7 @@ const COPY_ROWS = Math.min(N, knob('BENCH_COPY_ROWS', 200_000));
 // quarter of N, at most 50,000 (a drain of about a minute on two cores), keeps the three raw
 // drains to a few minutes. 0 skips them.
 const RAW_N = Math.round(knob('BENCH_RAW_N', Math.min(Math.round(N / 4), 50_000)));
-const LADDER_RATES = (process.env.BENCH_LADDER_RATES || '1000,2000,4000,6000,8000,12000,16000').split(',').map((r) => Number(r.trim()));
+const LADDER_RATES = (process.env.BENCH_LADDER_RATES || '1000,2000,3000,4000,6000,8000,12000,16000').split(',').map((r) => Number(r.trim()));
 if (LADDER_RATES.some((r) => !(r > 0))) throw new Error(`BENCH_LADDER_RATES must be positive rates separated by commas, got "${process.env.BENCH_LADDER_RATES}"`);
 const LADDER_SECONDS = knob('BENCH_LADDER_SECONDS', 10);
 const LATENCY_BUDGET_MS = knob('BENCH_LATENCY_BUDGET_MS', 500);
