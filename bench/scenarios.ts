@@ -362,7 +362,7 @@ export async function startPacedProducer(config: Config, topic: string): Promise
   const write = async (frame: Buffer) => {
     if (!input.write(frame)) await Promise.race([once(input, 'drain'), exited]);
   };
-  let failedBefore = 0;
+  let settledBefore = { acknowledged: 0, failed: 0 };
   /** Acknowledged and failed records so far, once everything written before is settled. */
   const flush = async (): Promise<{ acknowledged: number; failed: number }> => {
     const flushed = new Promise<string>((resolve) => flushes.push(resolve));
@@ -372,7 +372,7 @@ export async function startPacedProducer(config: Config, topic: string): Promise
     const [, acknowledged, failed] = (await Promise.race([flushed, exited])).split(' ');
     return { acknowledged: Number(acknowledged), failed: Number(failed) };
   };
-  await flush(); // The JVM is up and connected before the first step's clock starts.
+  await flush(); // The JVM is up (source compiled, producer created) before the first step's clock starts.
   return {
     async produce(paced, ratePerSecond) {
       const total = paced.ends.length;
@@ -395,9 +395,13 @@ export async function startPacedProducer(config: Config, topic: string): Promise
       }
       // The first event goes at 0 s, the last at (total - 1) / rate.
       const seconds = (lastSent - started) / 1000;
-      const { failed } = await flush();
-      if (failed > failedBefore) throw new Error(`the paced producer could not send ${failed - failedBefore} of ${total} events (its first error is on stderr)`);
-      failedBefore = failed;
+      const settled = await flush();
+      const acknowledged = settled.acknowledged - settledBefore.acknowledged;
+      const failed = settled.failed - settledBefore.failed;
+      settledBefore = settled;
+      if (failed > 0 || acknowledged !== total) {
+        throw new Error(`the paced producer had ${acknowledged} of ${total} events acknowledged and ${failed} failed (its first error is on stderr)`);
+      }
       const cpu = process.cpuUsage(cpuBefore);
       const cpuUs = cpu.user + cpu.system + ((await cpuSeconds(child.pid!)) - javaBefore) * 1e6;
       return { count: total, achievedRate: total <= 1 || seconds === 0 ? ratePerSecond : (total - 1) / seconds, producerUsPerEvent: total === 0 ? 0 : cpuUs / total };
