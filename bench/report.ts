@@ -118,7 +118,7 @@ export async function writeReport(directory: string, result: BenchResult): Promi
     `## Latency at ${l.fast.rate_per_second}/s, every run`, '',
     '| run | emails | produced/s | bench producer CPU µs/email | p50 | p95 | p99 | max (ms) |', '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...fastRuns.map((r) => `| ${r.run} | ${r.count} | ${r.achieved_rate ?? r.rate_per_second} | ${r.producer_us_per_email ?? '—'} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} |`), '',
-    'Events are encoded before each run; the producer stamps each one\'s received time as it sends it. kafkajs still builds and checksums the record batches in JavaScript, on the same cores as the pipeline: its CPU per email is shown so that it can be weighed.', '',
+    'Events are encoded and framed before each run; the bench stamps each one\'s received time as it hands it to the producer, Kafka\'s Java client (bench/PacedProducer.java). It runs on the same cores as the pipeline: its CPU per email (the JVM and the bench process together) is shown so that it can be weighed.', '',
     ...(ladder === undefined ? [] : [
       '## Rate ladder', '',
       `Paced production at rising rates, ${ladder.step_seconds} s each, events encoded before each step (the producer only stamps the send time), the pipeline idle between steps; climbing stops after two steps in a row far over budget (p99 above ${4 * ladder.budget_ms} ms, or events still unstored a minute after the step). The knee is the highest rate whose p99 stayed within ${ladder.budget_ms} ms with every event stored.`, '',
