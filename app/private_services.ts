@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Ports this process has handed out: one may not be bound yet when the next is asked for.
+const handedOut = new Set<number>();
 
 /**
  * `count` consecutive ports free on 127.0.0.1, the first returned, drawn from below the kernel's
@@ -20,14 +22,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * restart then fails with "Address already in use": CI lost a run that way when a broker came back
  * to a port a client had borrowed meanwhile.
  */
-const handedOut = new Set<number>();
-
 export async function freePorts(count: number): Promise<number> {
   const [low, high] = allocationRange();
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const first = low + Math.floor(Math.random() * (high - low - count));
     let free = true;
-    // A port handed out before may not be bound yet: this process never hands it out twice.
     for (let port = first; port < first + count && free; port += 1) free = !handedOut.has(port) && (await bindable(port));
     if (!free) continue;
     for (let port = first; port < first + count; port += 1) handedOut.add(port);
