@@ -269,16 +269,19 @@ export function withReceivedAtSlot(encoded: Uint8Array): Buffer {
   return value;
 }
 
-/** Writes `ms` into the slot at the end of `value` (see `withReceivedAtSlot`). */
-export function stampReceivedAt(value: Buffer, ms: number): void {
+/**
+ * Writes `ms` into the slot that ends a value (see `withReceivedAtSlot`) at `end` of `bytes`: the
+ * end of `bytes` itself, or a frame's end inside a paced run's buffer, without a view per event.
+ */
+export function stampReceivedAt(bytes: Buffer, ms: number, end = bytes.length): void {
   if (!(ms >= 2 ** 35 && ms < 2 ** 42)) throw new RangeError(`received time ${ms} does not fit six varint bytes`);
   let rest = Math.floor(ms);
-  const at = value.length - RECEIVED_AT_BYTES + 1;
+  const at = end - RECEIVED_AT_BYTES + 1;
   for (let i = 0; i < 5; i++) {
-    value[at + i] = (rest % 128) | 0x80;
+    bytes[at + i] = (rest % 128) | 0x80;
     rest = Math.floor(rest / 128);
   }
-  value[at + 5] = rest;
+  bytes[at + 5] = rest;
 }
 
 const withoutReceivedAt = ({ receivedAtMs: _stampedAtSend, ...event }: EmailEventFields): EmailEventFields => event;
@@ -286,7 +289,7 @@ const withoutReceivedAt = ({ receivedAtMs: _stampedAtSend, ...event }: EmailEven
 /**
  * The events of a paced run, framed as the paced producer reads them (bench/PacedProducer.java:
  * u16 key length, key, u32 value length, value) one after another in `bytes`; frame n ends at
- * `ends[n]`. The value comes last in a frame, so `stampReceivedAt` works on the bytes up to its end.
+ * `ends[n]`. The value comes last in a frame, so `stampReceivedAt(bytes, ms, ends[n])` stamps frame n.
  */
 export interface PacedMessages { readonly runId: string; readonly bytes: Buffer; readonly ends: Float64Array }
 
@@ -386,7 +389,7 @@ export async function startPacedProducer(config: Config, topic: string): Promise
         const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond) + 1);
         if (due > sent) {
           const now = Date.now();
-          for (let n = sent; n < due; n++) stampReceivedAt(paced.bytes.subarray(0, paced.ends[n]), now);
+          for (let n = sent; n < due; n++) stampReceivedAt(paced.bytes, now, paced.ends[n]);
           await write(paced.bytes.subarray(sent === 0 ? 0 : paced.ends[sent - 1], paced.ends[due - 1]));
           sent = due;
           lastSent = performance.now();
